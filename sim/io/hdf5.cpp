@@ -1,0 +1,275 @@
+#include "io/hdf5.hpp"
+
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "io/errors.hpp"
+
+namespace civsim::io::h5 {
+namespace {
+
+// Owns one HDF5 identifier and closes it with the matching function.
+class Id {
+ public:
+  Id() = default;
+  Id(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
+    if (id_ < 0) throw std::runtime_error("HDF5: " + what + " failed");
+  }
+  Id(Id&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Id& operator=(Id&& o) noexcept {
+    std::swap(id_, o.id_);
+    std::swap(close_, o.close_);
+    return *this;
+  }
+  ~Id() {
+    if (id_ >= 0 && close_) close_(id_);
+  }
+  hid_t get() const { return id_; }
+  hid_t release() { return std::exchange(id_, -1); }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
+}
+
+void silence_error_stack() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+Id string_type() {
+  Id t(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  check(H5Tset_size(t.get(), H5T_VARIABLE), "H5Tset_size");
+  check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "H5Tset_cset");
+  return t;
+}
+
+// Object-creation properties that leave timestamps out, so that two runs of the same scenario
+// produce byte-identical datasets.
+Id no_times(hid_t cls) {
+  Id p(H5Pcreate(cls), H5Pclose, "property list");
+  check(H5Pset_obj_track_times(p.get(), false), "H5Pset_obj_track_times");
+  return p;
+}
+
+template <class T>
+void write_1d(hid_t file, const std::string& path, std::span<const T> values, hid_t file_type,
+              hid_t mem_type) {
+  const hsize_t n = values.size();
+  Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace for " + path);
+  Id dcpl = no_times(H5P_DATASET_CREATE);
+  if (n > 0) {
+    const hsize_t chunk = std::min<hsize_t>(n, 16384);
+    check(H5Pset_chunk(dcpl.get(), 1, &chunk), "H5Pset_chunk");
+    check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle");
+    check(H5Pset_deflate(dcpl.get(), 4), "H5Pset_deflate");
+  }
+  Id ds(
+      H5Dcreate2(file, path.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dclose, "create dataset " + path);
+  if (n > 0)
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "write " + path);
+}
+
+template <class T>
+std::vector<T> read_1d(hid_t file, const std::string& path, hid_t mem_type) {
+  Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + path);
+  Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + path);
+  std::vector<T> out(static_cast<std::size_t>(n));
+  if (n > 0)
+    check(H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + path);
+  return out;
+}
+
+}  // namespace
+
+struct Writer::Impl {
+  Id file;
+};
+
+Writer::Writer(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+  silence_error_stack();
+  impl_->file = Id(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                   "create file " + path.string());
+}
+
+Writer::~Writer() = default;
+
+void Writer::group(const std::string& path) {
+  Id gcpl = no_times(H5P_GROUP_CREATE);
+  Id g(H5Gcreate2(impl_->file.get(), path.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
+       "create group " + path);
+}
+
+void Writer::attribute(const std::string& object, const std::string& name, const Attribute& value) {
+  Id obj(H5Oopen(impl_->file.get(), object.c_str(), H5P_DEFAULT), H5Oclose, "open " + object);
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace");
+  const std::string what = "attribute " + object + "@" + name;
+  if (auto* i = std::get_if<std::int64_t>(&value)) {
+    Id a(H5Acreate2(obj.get(), name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+         H5Aclose, what);
+    check(H5Awrite(a.get(), H5T_NATIVE_INT64, i), what);
+  } else if (auto* d = std::get_if<double>(&value)) {
+    Id a(H5Acreate2(obj.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+         H5Aclose, what);
+    check(H5Awrite(a.get(), H5T_NATIVE_DOUBLE, d), what);
+  } else {
+    Id type = string_type();
+    Id a(H5Acreate2(obj.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+         H5Aclose, what);
+    const char* text = std::get<std::string>(value).c_str();
+    check(H5Awrite(a.get(), type.get(), &text), what);
+  }
+}
+
+void Writer::dataset(const std::string& path, std::span<const std::int64_t> values) {
+  write_1d(impl_->file.get(), path, values, H5T_STD_I64LE, H5T_NATIVE_INT64);
+}
+
+void Writer::dataset(const std::string& path, std::span<const double> values) {
+  write_1d(impl_->file.get(), path, values, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+
+void Writer::text_dataset(const std::string& path, const std::string& text) {
+  Id type = string_type();
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "scalar dataspace");
+  Id dcpl = no_times(H5P_DATASET_CREATE);
+  Id ds(H5Dcreate2(impl_->file.get(), path.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                   dcpl.get(), H5P_DEFAULT),
+        H5Dclose, "create dataset " + path);
+  const char* data = text.c_str();
+  check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &data), "write " + path);
+}
+
+void Writer::close() {
+  if (impl_->file.get() < 0) return;
+  check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flush");
+  check(H5Fclose(impl_->file.release()), "close file");
+}
+
+struct Reader::Impl {
+  Id file;
+};
+
+Reader::Reader(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+  silence_error_stack();
+  if (!std::filesystem::exists(path))
+    throw UserError(fmt::format("'{}' does not exist", path.string()));
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw UserError(fmt::format("'{}' is not an HDF5 file", path.string()));
+  impl_->file = Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+                   "open file " + path.string());
+}
+
+Reader::~Reader() = default;
+
+bool Reader::exists(const std::string& path) const {
+  if (path.empty() || path == "/") return true;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    const std::string prefix = path.substr(0, pos);
+    if (H5Lexists(impl_->file.get(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> Reader::attribute_names(const std::string& object) const {
+  Id obj(H5Oopen(impl_->file.get(), object.c_str(), H5P_DEFAULT), H5Oclose, "open " + object);
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  check(H5Aiterate2(
+            obj.get(), H5_INDEX_NAME, H5_ITER_INC, &idx,
+            [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+              static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+              return 0;
+            },
+            &names),
+        "list attributes of " + object);
+  return names;
+}
+
+Attribute Reader::attribute(const std::string& object, const std::string& name) const {
+  const std::string what = "attribute " + object + "@" + name;
+  Id a(H5Aopen_by_name(impl_->file.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+       H5Aclose, "open " + what);
+  Id type(H5Aget_type(a.get()), H5Tclose, "type of " + what);
+  switch (H5Tget_class(type.get())) {
+    case H5T_INTEGER: {
+      std::int64_t v = 0;
+      check(H5Aread(a.get(), H5T_NATIVE_INT64, &v), what);
+      return v;
+    }
+    case H5T_FLOAT: {
+      double v = 0;
+      check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v), what);
+      return v;
+    }
+    case H5T_STRING: {
+      if (H5Tis_variable_str(type.get()) > 0) {
+        Id mem = string_type();
+        char* text = nullptr;
+        check(H5Aread(a.get(), mem.get(), &text), what);
+        std::string out = text ? text : "";
+        H5free_memory(text);
+        return out;
+      }
+      std::string out(H5Tget_size(type.get()), '\0');
+      check(H5Aread(a.get(), type.get(), out.data()), what);
+      out.erase(out.find_last_not_of('\0') + 1);
+      return out;
+    }
+    default:
+      throw std::runtime_error("HDF5: " + what + " has an unsupported type");
+  }
+}
+
+std::vector<std::string> Reader::members(const std::string& group) const {
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  check(H5Literate_by_name(
+            impl_->file.get(), group.c_str(), H5_INDEX_NAME, H5_ITER_INC, &idx,
+            [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+              static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+              return 0;
+            },
+            &names, H5P_DEFAULT),
+        "list members of " + group);
+  return names;
+}
+
+std::vector<std::int64_t> Reader::read_int64(const std::string& path) const {
+  return read_1d<std::int64_t>(impl_->file.get(), path, H5T_NATIVE_INT64);
+}
+
+std::vector<double> Reader::read_double(const std::string& path) const {
+  return read_1d<double>(impl_->file.get(), path, H5T_NATIVE_DOUBLE);
+}
+
+std::string Reader::read_text(const std::string& path) const {
+  Id ds(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), H5Dclose, "open " + path);
+  Id mem = string_type();
+  char* text = nullptr;
+  check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), "read " + path);
+  std::string out = text ? text : "";
+  H5free_memory(text);
+  return out;
+}
+
+std::string library_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return fmt::format("{}.{}.{}", major, minor, release);
+}
+
+}  // namespace civsim::io::h5

@@ -1,0 +1,60 @@
+#pragma once
+// The one module that talks to HDF5. A deliberately small wrapper over the C API: create a file,
+// groups, attributes and 1-D datasets (chunked, shuffled and deflated), and read them back.
+// Only hdf5.cpp includes <hdf5.h>.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace civsim::io::h5 {
+
+using Attribute = std::variant<std::int64_t, double, std::string>;
+
+class Writer {
+ public:
+  // Creates a new file; fails if it exists.
+  explicit Writer(const std::filesystem::path& path);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void group(const std::string& path);
+  void attribute(const std::string& object, const std::string& name, const Attribute& value);
+  void dataset(const std::string& path, std::span<const std::int64_t> values);
+  void dataset(const std::string& path, std::span<const double> values);
+  void text_dataset(const std::string& path, const std::string& text);
+  void close();  // flushes; errors surface here rather than in the destructor
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class Reader {
+ public:
+  // Opens for reading; a missing file or one that is not HDF5 is a UserError.
+  explicit Reader(const std::filesystem::path& path);
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  bool exists(const std::string& path) const;
+  std::vector<std::string> attribute_names(const std::string& object) const;
+  Attribute attribute(const std::string& object, const std::string& name) const;
+  std::vector<std::string> members(const std::string& group) const;
+  std::vector<std::int64_t> read_int64(const std::string& path) const;
+  std::vector<double> read_double(const std::string& path) const;
+  std::string read_text(const std::string& path) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::string library_version();
+
+}  // namespace civsim::io::h5

@@ -1,0 +1,186 @@
+#include "io/run_file.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+
+#include "io/build_info.hpp"
+#include "io/config.hpp"
+#include "io/errors.hpp"
+#include "io/hdf5.hpp"
+
+namespace civsim::io {
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+std::string as_text(const h5::Attribute& a) {
+  return std::visit([](const auto& v) { return fmt::format("{}", v); }, a);
+}
+
+}  // namespace
+
+Provenance collect_provenance(const std::string& command_line, std::uint64_t seed, int threads) {
+  Provenance p;
+  p.civsim_version = build_info::version;
+  p.git_sha = build_info::git_sha;
+  p.git_dirty = build_info::git_dirty;
+  p.build_type = build_info::build_type;
+  p.compiler = build_info::compiler;
+  p.hdf5_version = h5::library_version();
+  p.created =
+      fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                  std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  p.host = host_name();
+  p.command_line = command_line;
+  p.seed = seed;
+  p.threads = threads;
+  return p;
+}
+
+void check_output_path(const std::filesystem::path& out, bool force) {
+  if (!force && std::filesystem::exists(out))
+    throw UserError(fmt::format(
+        "output '{}' already exists; choose another path or pass --force to overwrite it",
+        out.string()));
+}
+
+void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
+                    const NetworkStats& stats, const SeriesRecorder& series, const Provenance& prov,
+                    bool force) {
+  check_output_path(out, force);
+  const auto dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
+  std::filesystem::create_directories(dir);
+  const auto tmp = dir / fmt::format(".{}.tmp-{}", out.filename().string(), getpid());
+  std::filesystem::remove(tmp);
+  try {
+    h5::Writer w(tmp);
+    w.attribute("/", "filetype", std::string(kRunFileType));
+    w.attribute("/", "format_version", fmt::format("{}.{}", kFormatMajor, kFormatMinor));
+    w.attribute("/", "civsim_version", prov.civsim_version);
+    w.attribute("/", "git_sha", prov.git_sha);
+    w.attribute("/", "git_dirty", prov.git_dirty);
+    w.attribute("/", "build_type", prov.build_type);
+    w.attribute("/", "compiler", prov.compiler);
+    w.attribute("/", "hdf5_version", prov.hdf5_version);
+    w.attribute("/", "created", prov.created);
+    w.attribute("/", "host", prov.host);
+    w.attribute("/", "command_line", prov.command_line);
+    w.attribute("/", "seed", static_cast<std::int64_t>(prov.seed));
+    w.attribute("/", "replicate", static_cast<std::int64_t>(prov.replicate));
+    w.attribute("/", "threads", static_cast<std::int64_t>(prov.threads));
+    w.attribute("/", "run_seconds", prov.run_seconds);
+    w.attribute("/", "scenario_name", scenario.name);
+    w.attribute("/", "strategy", strategy_name(scenario.government.strategy));
+    w.attribute("/", "step_hours", scenario.time.step_hours);
+
+    w.text_dataset("/scenario", to_toml(scenario));
+    w.attribute("/scenario", "description", std::string("the fully resolved scenario (TOML)"));
+
+    w.group("/network");
+    const auto u = [](std::uint64_t x) { return static_cast<std::int64_t>(x); };
+    w.attribute("/network", "nodes", u(stats.nodes));
+    w.attribute("/network", "citizens", u(stats.citizens));
+    w.attribute("/network", "edges", u(stats.edges));
+    w.attribute("/network", "mean_followers", stats.mean_followers);
+    w.attribute("/network", "mean_followees", stats.mean_followees);
+    w.attribute("/network", "median_followers", u(stats.median_followers));
+    w.attribute("/network", "p99_followers", u(stats.p99_followers));
+    w.attribute("/network", "max_followers", u(stats.max_followers));
+    w.attribute("/network", "max_followees", u(stats.max_followees));
+    w.attribute("/network", "reciprocity", stats.reciprocity);
+    w.attribute("/network", "government_followers", u(stats.government_followers));
+    w.attribute("/network", "citizens_without_followers", u(stats.citizens_without_followers));
+
+    w.group("/series");
+    std::vector<std::int64_t> steps;
+    for (const auto& r : series.records()) steps.push_back(r.step);
+    w.dataset("/series/step", steps);
+    w.attribute("/series/step", "units", std::string("steps"));
+    w.attribute("/series/step", "description", std::string("index of the step, from 0"));
+    w.dataset("/series/time_hours", series.time_hours());
+    w.attribute("/series/time_hours", "units", std::string("hours"));
+    w.attribute("/series/time_hours", "description",
+                std::string("simulated time at the end of the step"));
+    for (const auto& spec : kSeries) {
+      const std::string path = fmt::format("/series/{}", spec.name);
+      w.dataset(path, series.column(spec.field));
+      w.attribute(path, "units", std::string(spec.units));
+      w.attribute(path, "description", std::string(spec.description));
+    }
+
+    w.group("/summary");
+    const auto total = [&](std::uint64_t StepRecord::*f) {
+      std::int64_t sum = 0;
+      for (const auto& r : series.records()) sum += static_cast<std::int64_t>(r.*f);
+      return sum;
+    };
+    const std::int64_t final_reach =
+        series.records().empty() ? 0 : static_cast<std::int64_t>(series.records().back().reach);
+    w.attribute("/summary", "final_reach", final_reach);
+    w.attribute("/summary", "final_reach_share",
+                stats.citizens
+                    ? static_cast<double>(final_reach) / static_cast<double>(stats.citizens)
+                    : 0.0);
+    w.attribute("/summary", "total_impressions", total(&StepRecord::impressions));
+    w.attribute("/summary", "total_reshares", total(&StepRecord::reshares));
+    w.attribute("/summary", "total_posts", total(&StepRecord::posts));
+    w.close();
+  } catch (...) {
+    std::filesystem::remove(tmp);
+    throw;
+  }
+  // Without --force, link() refuses to replace a file that appeared meanwhile; rename() replaces.
+  if (!force) {
+    if (link(tmp.c_str(), out.c_str()) == 0) {
+      std::filesystem::remove(tmp);
+      return;
+    }
+    const int err = errno;
+    if (err == EEXIST) {
+      std::filesystem::remove(tmp);
+      check_output_path(out, false);
+    }
+  }
+  std::filesystem::rename(tmp, out);
+}
+
+RunFileInfo read_run_info(const std::filesystem::path& file) {
+  h5::Reader r(file);
+  const auto names = r.attribute_names("/");
+  const auto has = [&](const char* n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  if (!has("filetype") || as_text(r.attribute("/", "filetype")) != kRunFileType)
+    throw UserError(fmt::format("'{}' is not a civsim run file (no filetype = \"{}\")",
+                                file.string(), kRunFileType));
+  const std::string version =
+      has("format_version") ? as_text(r.attribute("/", "format_version")) : "";
+  if (version.substr(0, version.find('.')) != std::to_string(kFormatMajor))
+    throw UserError(
+        fmt::format("'{}' has run-file format version '{}'; this civsim reads major version {}",
+                    file.string(), version, kFormatMajor));
+
+  RunFileInfo info;
+  for (const auto& n : names) info.attributes.emplace_back(n, as_text(r.attribute("/", n)));
+  for (const auto& name : r.members("/series")) {
+    const std::string path = "/series/" + name;
+    info.series.push_back({name, as_text(r.attribute(path, "units")),
+                           as_text(r.attribute(path, "description")), r.read_double(path).size()});
+  }
+  if (r.exists("/summary"))
+    for (const auto& n : r.attribute_names("/summary"))
+      info.summary.emplace_back(n, as_text(r.attribute("/summary", n)));
+  return info;
+}
+
+}  // namespace civsim::io
