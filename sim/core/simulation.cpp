@@ -60,12 +60,14 @@ Simulation::Simulation(const Scenario& scenario, const Network& network, std::ui
 }
 
 std::uint64_t Simulation::posts_due(std::int64_t step) const {
-  // Posts are spread evenly: by the end of step s, floor(rate * (s + 1)) posts are out.
+  // Posts are spread evenly from the first step on: by the end of step s, ceil(rate * (s + 1))
+  // posts are out (rate = posts per step), so the first post goes out at step 0.
   const double per_step = scenario_.government.posts_per_day * scenario_.time.step_hours / 24.0;
-  auto cumulative = [&](std::int64_t s) {
-    return static_cast<std::uint64_t>(std::floor(per_step * static_cast<double>(s + 1) + 1e-9));
+  auto cumulative = [&](std::int64_t s) -> std::uint64_t {
+    if (s < 0) return 0;
+    return static_cast<std::uint64_t>(std::ceil(per_step * static_cast<double>(s + 1) - 1e-9));
   };
-  return cumulative(step) - (step > 0 ? cumulative(step - 1) : 0);
+  return cumulative(step) - cumulative(step - 1);
 }
 
 StepRecord Simulation::step() {

@@ -260,8 +260,24 @@ std::set<std::string> sections() {
   return out;
 }
 
-void reject_unknown(const toml::table& table, const std::string& prefix,
-                    const std::string& source) {
+const toml::node* find_node(const toml::table& root, const std::string& path) {
+  return root.at_path(path).node();
+}
+
+// Where a key was set: its --set argument, else its place in the file.
+struct Origins {
+  const toml::table& root;
+  const std::string& source;
+  std::map<std::string, std::string> overridden;  // key -> "command line (--set ...)"
+
+  std::string of(const std::string& path) const {
+    if (auto it = overridden.find(path); it != overridden.end()) return it->second;
+    const toml::node* n = find_node(root, path);
+    return n ? location(n->source(), source) : source;
+  }
+};
+
+void reject_unknown(const toml::table& table, const std::string& prefix, const Origins& origins) {
   static const std::set<std::string> known_sections = sections();
   for (auto&& [key, node] : table) {
     const std::string path =
@@ -269,9 +285,9 @@ void reject_unknown(const toml::table& table, const std::string& prefix,
     if (known_sections.contains(path)) {
       if (!node.is_table())
         throw ConfigError(
-            location(node.source(), source), path,
+            origins.of(path), path,
             fmt::format("'{}' must be a table ([{}]), not {}", path, path, shown(node)));
-      reject_unknown(*node.as_table(), path, source);
+      reject_unknown(*node.as_table(), path, origins);
       continue;
     }
     const bool known = std::any_of(specs().begin(), specs().end(),
@@ -288,8 +304,10 @@ void reject_unknown(const toml::table& table, const std::string& prefix,
       hint = fmt::format("; did you mean '{}'?", best);
     else
       hint = "; see `civsim schema` or docs/scenario-format.md for the valid keys";
-    throw ConfigError(location(key.source(), source), path,
-                      fmt::format("unknown key '{}'{}", path, hint));
+    const auto over = origins.overridden.find(path);
+    throw ConfigError(
+        over != origins.overridden.end() ? over->second : location(key.source(), origins.source),
+        path, fmt::format("unknown key '{}'{}", path, hint));
   }
 }
 
@@ -309,7 +327,8 @@ void assign_path(toml::table& root, const std::string& path, const toml::node& n
   table->insert_or_assign(path.substr(start), node);
 }
 
-void apply_override(toml::table& root, const std::string& text) {
+// Applies one --set and returns the key it set.
+std::string apply_override(toml::table& root, const std::string& text) {
   const std::string source = "command line (--set " + text + ")";
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -326,15 +345,7 @@ void apply_override(toml::table& root, const std::string& text) {
     parsed = toml::parse("v = " + toml_text(value), source);
   }
   assign_path(root, key, *parsed.get("v"), source);
-}
-
-const toml::node* find_node(const toml::table& root, const std::string& path) {
-  return root.at_path(path).node();
-}
-
-std::string where(const toml::table& root, const std::string& path, const std::string& source) {
-  const toml::node* n = find_node(root, path);
-  return n ? location(n->source(), source) : source;
+  return key;
 }
 
 }  // namespace
@@ -399,26 +410,28 @@ Scenario parse_scenario(std::string_view text, const std::string& source,
     throw ConfigError(location(e.source(), source), "",
                       fmt::format("TOML syntax: {}", e.description()));
   }
-  for (const auto& o : overrides) apply_override(root, o);
-  reject_unknown(root, "", source);
+  Origins origins{root, source, {}};
+  for (const auto& o : overrides)
+    origins.overridden[apply_override(root, o)] = "command line (--set " + o + ")";
+  reject_unknown(root, "", origins);
 
   Scenario s;
   for (const auto& spec : specs()) {
     const toml::node* node = find_node(root, spec.info.path);
     if (!node) continue;
     if (auto complaint = spec.apply(*node, s))
-      throw ConfigError(location(node->source(), source), spec.info.path,
+      throw ConfigError(origins.of(spec.info.path), spec.info.path,
                         fmt::format("{} = {}: {}", spec.info.path, shown(*node), *complaint));
   }
 
   // Rules that involve more than one key.
   if (s.network.mean_followees > static_cast<double>(s.population - 1))
-    throw ConfigError(where(root, "network.mean_followees", source), "network.mean_followees",
+    throw ConfigError(origins.of("network.mean_followees"), "network.mean_followees",
                       fmt::format("network.mean_followees = {} must be below population ({})",
                                   s.network.mean_followees, s.population));
   if (s.time.duration_hours < s.time.step_hours)
     throw ConfigError(
-        where(root, "time.duration", source), "time.duration",
+        origins.of("time.duration"), "time.duration",
         fmt::format("time.duration = \"{}\" is shorter than time.step = \"{}\"",
                     format_duration(s.time.duration_hours), format_duration(s.time.step_hours)));
   return s;

@@ -1,0 +1,46 @@
+"""Shared fixtures: the real civsim executable (CIVSIM_EXE, set by CTest) and test scenarios."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+
+
+@pytest.fixture(scope="session")
+def civsim_exe() -> Path:
+    exe = os.environ.get("CIVSIM_EXE")
+    if not exe:
+        pytest.fail("CIVSIM_EXE is not set: run the tests through CTest (scripts/test)")
+    return Path(exe)
+
+
+@pytest.fixture(scope="session")
+def small_scenario() -> Path:
+    return DATA / "small.toml"
+
+
+@pytest.fixture(scope="session")
+def run_civsim(civsim_exe):
+    def run(*args: str, env: dict[str, str] | None = None, check: bool = False):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        proc = subprocess.run([str(civsim_exe), *map(str, args)], capture_output=True, text=True,
+                              env=full_env, timeout=600)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"civsim {' '.join(map(str, args))} exited {proc.returncode}:\n"
+                                 f"{proc.stdout}\n{proc.stderr}")
+        return proc
+    return run
+
+
+@pytest.fixture(scope="session")
+def small_run(run_civsim, small_scenario, tmp_path_factory) -> Path:
+    """One run file of the small scenario, shared by the read-only tests."""
+    out = tmp_path_factory.mktemp("run") / "small.h5"
+    run_civsim("run", small_scenario, "-o", out, check=True)
+    return out

@@ -1,0 +1,206 @@
+"""End-to-end: the real executable writes real HDF5 files, read back with h5py."""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+PROVENANCE = ["filetype", "format_version", "civsim_version", "git_sha", "git_dirty",
+              "build_type", "compiler", "hdf5_version", "created", "host", "command_line",
+              "seed", "threads"]
+SERIES = ["reach", "new_reach", "impressions", "reshares", "posts", "active_cascades",
+          "step", "time_hours"]
+
+
+def series_of(path: Path) -> dict[str, np.ndarray]:
+    with h5py.File(path, "r") as f:
+        return {name: ds[()] for name, ds in f["series"].items()}
+
+
+def test_run_writes_every_provenance_attribute(small_run):
+    with h5py.File(small_run, "r") as f:
+        for key in PROVENANCE:
+            assert key in f.attrs, f"missing root attribute {key}"
+            value = f.attrs[key]
+            assert str(value).strip() != "", f"empty root attribute {key}"
+        assert f.attrs["filetype"] == "civsim-run"
+        assert f.attrs["format_version"].split(".")[0] == "1"
+        assert f.attrs["seed"] == 4242
+        assert "run" in f.attrs["command_line"]
+        assert f.attrs["created"].endswith("Z") and "T" in f.attrs["created"]
+        assert f.attrs["git_dirty"] in ("true", "false", "unknown")
+
+
+def test_run_file_holds_resolved_scenario_network_and_series(small_run):
+    with h5py.File(small_run, "r") as f:
+        scenario = tomllib.loads(f["scenario"].asstr()[()])
+        # Defaults are filled in: keys absent from small.toml are present.
+        assert scenario["government"]["strategy"] == "broadcast"
+        assert scenario["network"]["max_follower_share"] == 0.05
+        assert scenario["population"] == 20000
+        net = f["network"].attrs
+        assert net["citizens"] == 20000 and net["nodes"] == 20001
+        assert net["edges"] > 20000 * 15
+        assert 0 < net["government_followers"] < 20000
+        steps = 72
+        for name in SERIES:
+            ds = f["series"][name]
+            assert ds.shape == (steps,), name
+            assert ds.attrs["units"] and ds.attrs["description"], name
+        assert f["series/reach"].compression == "gzip"
+        assert f["series/reach"].chunks is not None
+        reach = f["series/reach"][()]
+        assert np.all(np.diff(reach) >= 0), "reach is cumulative"
+        assert reach[-1] == f["series/new_reach"][()].sum()
+        assert reach[-1] > net["government_followers"], "cascades spread beyond followers"
+        assert f["summary"].attrs["final_reach"] == reach[-1]
+        assert f["series/posts"][()].sum() == 18  # 6 a day for 3 days
+
+
+def test_series_identical_for_one_and_two_threads(run_civsim, small_scenario, tmp_path):
+    one, two = tmp_path / "t1.h5", tmp_path / "t2.h5"
+    run_civsim("run", small_scenario, "-o", one, env={"OMP_NUM_THREADS": "1"}, check=True)
+    run_civsim("run", small_scenario, "-o", two, env={"OMP_NUM_THREADS": "2"}, check=True)
+    with h5py.File(one) as a, h5py.File(two) as b:
+        assert a.attrs["threads"] == 1 and b.attrs["threads"] == 2
+        assert dict(a["network"].attrs) == dict(b["network"].attrs)
+    s1, s2 = series_of(one), series_of(two)
+    assert s1.keys() == s2.keys()
+    for name in s1:
+        np.testing.assert_array_equal(s1[name], s2[name], err_msg=name)
+
+
+def test_threads_flag_overrides_environment(run_civsim, small_scenario, small_run, tmp_path):
+    out = tmp_path / "flag.h5"
+    run_civsim("run", small_scenario, "-o", out, "--threads", "1", env={"OMP_NUM_THREADS": "2"},
+               check=True)
+    with h5py.File(out) as f:
+        assert f.attrs["threads"] == 1
+    for name, values in series_of(small_run).items():
+        np.testing.assert_array_equal(series_of(out)[name], values, err_msg=name)
+
+
+def test_seed_and_set_change_the_outcome(run_civsim, small_scenario, small_run, tmp_path):
+    seeded, more = tmp_path / "seed.h5", tmp_path / "more.h5"
+    run_civsim("run", small_scenario, "-o", seeded, "--seed", "7", check=True)
+    run_civsim("run", small_scenario, "-o", more, "--set", "diffusion.reshare_probability=0.05",
+               check=True)
+    base = series_of(small_run)
+    assert not np.array_equal(series_of(seeded)["reach"], base["reach"])
+    assert series_of(more)["reshares"].sum() > base["reshares"].sum()
+    with h5py.File(seeded) as f:
+        assert f.attrs["seed"] == 7
+        assert "seed = 7" in f["scenario"].asstr()[()]
+
+
+def test_bad_scenario_exits_2_with_location(run_civsim, tmp_path):
+    bad = Path(__file__).resolve().parents[1] / "data" / "bad_range.toml"
+    out = tmp_path / "never.h5"
+    proc = run_civsim("run", bad, "-o", out)
+    assert proc.returncode == 2
+    assert f"{bad}:5:23" in proc.stderr
+    assert "diffusion.reshare_probability" in proc.stderr and "[0, 1]" in proc.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_key_suggests_the_right_one(run_civsim, tmp_path):
+    scen = tmp_path / "typo.toml"
+    scen.write_text("[government]\nposts_per_dya = 3\n")
+    proc = run_civsim("validate", scen)
+    assert proc.returncode == 2
+    assert f"{scen}:2:1" in proc.stderr
+    assert "did you mean 'government.posts_per_day'" in proc.stderr
+
+
+def test_bad_override_exits_2(run_civsim, small_scenario, tmp_path):
+    proc = run_civsim("run", small_scenario, "-o", tmp_path / "x.h5", "--set",
+                      "government.strategy=shouting")
+    assert proc.returncode == 2
+    assert "--set government.strategy=shouting" in proc.stderr
+    assert '"broadcast", "reactive", "dialogue"' in proc.stderr
+
+
+def test_existing_output_is_not_overwritten(run_civsim, small_scenario, tmp_path):
+    out = tmp_path / "keep.h5"
+    out.write_bytes(b"precious results")
+    proc = run_civsim("run", small_scenario, "-o", out)
+    assert proc.returncode == 2
+    assert "--force" in proc.stderr
+    assert out.read_bytes() == b"precious results"
+    run_civsim("run", small_scenario, "-o", out, "--force", check=True)
+    with h5py.File(out) as f:
+        assert f.attrs["filetype"] == "civsim-run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.h5"], "no temporary files left"
+
+
+def test_missing_scenario_file_exits_2(run_civsim, tmp_path):
+    proc = run_civsim("run", tmp_path / "nope.toml", "-o", tmp_path / "x.h5")
+    assert proc.returncode == 2
+    assert "nope.toml" in proc.stderr
+
+
+def test_info_prints_provenance_and_series(run_civsim, small_run):
+    proc = run_civsim("info", small_run, check=True)
+    for word in ["git_sha", "hdf5_version", "reach", "impressions", "reshares", "final_reach"]:
+        assert word in proc.stdout
+
+
+def test_info_refuses_other_files(run_civsim, tmp_path):
+    plain = tmp_path / "plain.h5"
+    with h5py.File(plain, "w") as f:
+        f.attrs["filetype"] = "something-else"
+    proc = run_civsim("info", plain)
+    assert proc.returncode == 2 and "not a civsim run file" in proc.stderr
+    text = tmp_path / "text.h5"
+    text.write_text("hello")
+    proc = run_civsim("info", text)
+    assert proc.returncode == 2 and "not an HDF5 file" in proc.stderr
+
+
+def test_info_refuses_unknown_major_version(run_civsim, small_run, tmp_path):
+    future = tmp_path / "future.h5"
+    future.write_bytes(small_run.read_bytes())
+    with h5py.File(future, "a") as f:
+        f.attrs["format_version"] = "2.0"
+    proc = run_civsim("info", future)
+    assert proc.returncode == 2 and "format version '2.0'" in proc.stderr
+
+
+def test_validate_and_print_resolved(run_civsim, small_scenario):
+    proc = run_civsim("validate", small_scenario, check=True)
+    assert "valid" in proc.stdout
+    proc = run_civsim("validate", small_scenario, "--print", check=True)
+    resolved = tomllib.loads(proc.stdout)
+    assert resolved["time"]["duration"] == "3d"
+    assert resolved["diffusion"]["model"] == "independent_cascade"
+
+
+def test_version_help_and_usage_errors(run_civsim):
+    proc = run_civsim("--version", check=True)
+    assert proc.stdout.startswith("civsim ")
+    for sub in ["run", "validate", "info", "schema"]:
+        proc = run_civsim(sub, "--help", check=True)
+        assert "Example" in proc.stdout, sub
+    assert run_civsim().returncode == 2
+    assert run_civsim("run", "--no-such-flag").returncode == 2
+
+
+def test_schema_lists_every_key(run_civsim):
+    proc = run_civsim("schema", check=True)
+    for key in ["population", "network.follower_exponent", "government.strategy",
+                "diffusion.reshare_probability", "time.step", "time.duration"]:
+        assert key in proc.stdout
+
+
+def test_shipped_scenarios_validate(run_civsim):
+    root = Path(os.environ.get("CIVSIM_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+    scenarios = sorted((root / "scenarios").rglob("*.toml"))
+    assert scenarios, "no scenarios shipped"
+    for scen in scenarios:
+        proc = run_civsim("validate", scen)
+        assert proc.returncode == 0, f"{scen}: {proc.stderr}"

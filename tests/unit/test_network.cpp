@@ -1,0 +1,123 @@
+#include <omp.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "core/generator.hpp"
+#include "core/network_boost.hpp"
+
+using namespace civsim;
+
+namespace {
+
+Scenario small_scenario(std::int64_t n, double exponent, double mean_followees) {
+  Scenario s;
+  s.seed = 99;
+  s.population = n;
+  s.network.follower_exponent = exponent;
+  s.network.mean_followees = mean_followees;
+  s.network.max_follower_share = 1.0;
+  s.government.follower_share = 0.25;
+  return s;
+}
+
+// Discrete power-law MLE (Clauset, Shalizi & Newman 2009, eq. 3.7) for k >= k_min.
+double tail_exponent(const Network& net, std::uint64_t k_min, std::size_t* n_tail) {
+  double sum_log = 0;
+  std::size_t n = 0;
+  for (NodeId v = 0; v < net.n_citizens(); ++v) {
+    const auto k = net.follower_count(v);
+    if (k >= k_min) sum_log += std::log(double(k) / (double(k_min) - 0.5)), ++n;
+  }
+  *n_tail = n;
+  return 1.0 + double(n) / sum_log;
+}
+
+}  // namespace
+
+TEST_CASE("Network validates its CSR arrays", "[network]") {
+  // Node 2 has followers 0 and 1; node 0 is followed by 1.
+  Network ok(2, {0, 1, 1, 3}, {1, 0, 1});
+  CHECK(ok.n_nodes() == 3);
+  CHECK(ok.n_edges() == 3);
+  CHECK(ok.follows(1, 0));
+  CHECK_FALSE(ok.follows(0, 1));
+  CHECK(ok.followee_counts() == std::vector<std::uint32_t>{1, 2, 0});
+  CHECK_THROWS(Network(2, {0, 1, 1, 3}, {1, 1, 0}));  // unsorted
+  CHECK_THROWS(Network(2, {0, 1, 1, 3}, {0, 0, 1}));  // self-loop of node 0
+  CHECK_THROWS(Network(2, {0, 1, 1, 3}, {1, 1, 1}));  // duplicate
+  CHECK_THROWS(Network(2, {0, 1, 1, 4}, {1, 0, 1}));  // offsets past the end
+}
+
+TEST_CASE("same seed gives the same graph, another seed another graph", "[network]") {
+  auto s = small_scenario(20000, 2.2, 15);
+  const Network a = generate_network(s);
+  const Network b = generate_network(s);
+  CHECK(a.offsets() == b.offsets());
+  CHECK(a.follower_array() == b.follower_array());
+  s.seed = 100;
+  const Network c = generate_network(s);
+  CHECK(a.follower_array() != c.follower_array());
+}
+
+TEST_CASE("the graph does not depend on the thread count", "[network][threads]") {
+  const auto s = small_scenario(30000, 2.2, 20);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const Network one = generate_network(s);
+  omp_set_num_threads(2);
+  const Network two = generate_network(s);
+  omp_set_num_threads(saved);
+  CHECK(one.offsets() == two.offsets());
+  CHECK(one.follower_array() == two.follower_array());
+}
+
+TEST_CASE("generated graph has the requested degree statistics", "[network][stat]") {
+  const double mean = 20;
+  for (double gamma : {2.5, 3.0}) {
+    DYNAMIC_SECTION("follower exponent " << gamma) {
+      const auto s = small_scenario(100000, gamma, mean);
+      const Network net = generate_network(s);
+      const NetworkStats st = compute_stats(net);
+      CHECK(st.citizens == 100000);
+      CHECK(st.nodes == 100001);
+      // Followees per citizen: 1 + geometric with mean `mean` among citizens, plus the government
+      // account for a quarter of them. sd ~ mean, so the standard error of the sample mean is
+      // ~0.063; the margin is 5 standard errors.
+      CHECK(st.mean_followees == Approx(mean + 0.25).margin(0.32));
+      // Government followers ~ Binomial(N, 0.25): 5 standard deviations.
+      CHECK(std::abs(double(st.government_followers) - 25000.0) <
+            5 * std::sqrt(100000 * 0.25 * 0.75));
+      // Follower-count tail exponent by maximum likelihood above k_min = 60. Its standard error is
+      // (gamma - 1) / sqrt(n_tail) < 0.05 here; the tolerance also absorbs the finite-size and
+      // Poisson-smoothing bias of a Chung-Lu graph.
+      std::size_t n_tail = 0;
+      const double alpha = tail_exponent(net, 60, &n_tail);
+      INFO("tail size " << n_tail << ", estimated exponent " << alpha);
+      CHECK(n_tail > 300);
+      CHECK(alpha == Approx(gamma).margin(0.15));
+    }
+  }
+}
+
+TEST_CASE("the follower cap bounds the largest follower counts", "[network]") {
+  auto s = small_scenario(50000, 2.1, 20);
+  s.network.max_follower_share = 0.01;  // expected followers at most 500
+  const NetworkStats st = compute_stats(generate_network(s));
+  // Realised counts are Poisson around the capped expectation: 500 + 5 * sqrt(500) < 612.
+  CHECK(st.max_followers < 612);
+  CHECK(st.max_followers > 400);
+}
+
+TEST_CASE("Boost.Graph view has the same adjacency", "[network][boost]") {
+  const Network net = generate_network(small_scenario(2000, 2.2, 8));
+  const BoostGraph g = to_boost_graph(net);
+  REQUIRE(boost::num_vertices(g) == net.n_nodes());
+  REQUIRE(boost::num_edges(g) == net.n_edges());
+  for (NodeId v = 0; v < net.n_nodes(); ++v) {
+    REQUIRE(boost::out_degree(v, g) == net.follower_count(v));
+    auto [it, end] = boost::adjacent_vertices(v, g);
+    const auto f = net.followers(v);
+    REQUIRE(std::equal(it, end, f.begin(), f.end()));
+  }
+}
