@@ -89,6 +89,18 @@ StepRecord Simulation::step() {
 
   reach_ += rec.new_reach;
   rec.reach = reach_;
+#ifdef CIVSIM_SEATBELTS
+  // Invariants that are cheap to state and expensive to debug when broken (Debug builds).
+  if (reach_ > network_.n_citizens() || rec.new_reach > rec.impressions ||
+      rec.reshares > rec.impressions)
+    throw std::logic_error(
+        "Simulation: step counts violate reach <= citizens, "
+        "new_reach <= impressions or reshares <= impressions");
+  for (const auto& c : cascades_)
+    if (!std::is_sorted(c.frontier.begin(), c.frontier.end()) ||
+        std::adjacent_find(c.frontier.begin(), c.frontier.end()) != c.frontier.end())
+      throw std::logic_error("Simulation: a cascade frontier is not sorted and unique");
+#endif
   rec.active_cascades = cascades_.size();
   ++step_;
   return rec;

@@ -99,8 +99,11 @@ struct Writer::Impl {
 
 Writer::Writer(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
   silence_error_stack();
-  impl_->file = Id(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                   "create file " + path.string());
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0)
+    throw UserError(fmt::format("cannot create '{}' (it exists, or the folder is not writable)",
+                                path.string()));
+  impl_->file = Id(file, H5Fclose, "create file " + path.string());
 }
 
 Writer::~Writer() = default;

@@ -59,7 +59,11 @@ void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
                     bool force) {
   check_output_path(out, force);
   const auto dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
-  std::filesystem::create_directories(dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw UserError(
+        fmt::format("cannot create output folder '{}': {}", dir.string(), ec.message()));
   const auto tmp = dir / fmt::format(".{}.tmp-{}", out.filename().string(), getpid());
   std::filesystem::remove(tmp);
   try {

@@ -204,3 +204,11 @@ def test_shipped_scenarios_validate(run_civsim):
     for scen in scenarios:
         proc = run_civsim("validate", scen)
         assert proc.returncode == 0, f"{scen}: {proc.stderr}"
+
+
+def test_unwritable_output_is_a_user_error(run_civsim, small_scenario, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    proc = run_civsim("run", small_scenario, "-o", blocker / "sub" / "out.h5")
+    assert proc.returncode == 2
+    assert "cannot create output folder" in proc.stderr
