@@ -327,9 +327,13 @@ void assign_path(toml::table& root, const std::string& path, const toml::node& n
   table->insert_or_assign(path.substr(start), node);
 }
 
+std::string override_origin(const std::string& text) {
+  return "command line (--set " + text + ")";
+}
+
 // Applies one --set and returns the key it set.
 std::string apply_override(toml::table& root, const std::string& text) {
-  const std::string source = "command line (--set " + text + ")";
+  const std::string source = override_origin(text);
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ConfigError(
@@ -411,8 +415,7 @@ Scenario parse_scenario(std::string_view text, const std::string& source,
                       fmt::format("TOML syntax: {}", e.description()));
   }
   Origins origins{root, source, {}};
-  for (const auto& o : overrides)
-    origins.overridden[apply_override(root, o)] = "command line (--set " + o + ")";
+  for (const auto& o : overrides) origins.overridden[apply_override(root, o)] = override_origin(o);
   reject_unknown(root, "", origins);
 
   Scenario s;
