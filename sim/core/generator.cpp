@@ -86,33 +86,17 @@ std::uint32_t followee_count(const Scenario& sc, std::uint64_t u, std::uint32_t 
   return static_cast<std::uint32_t>(std::min<double>(1.0 + extra, max_count));
 }
 
-}  // namespace
-
-Network generate_network(const Scenario& sc) {
-  if (sc.population < 2 || sc.population > std::int64_t{1} << 31)
-    throw std::invalid_argument("generate_network: population out of range");
+// Each citizen's followees: d_u distinct citizens drawn by weight (see generator.hpp).
+Csr power_law_followees(const Scenario& sc) {
   const auto nc = static_cast<std::uint32_t>(sc.population);
-  const NodeId gov = nc;  // the government account
-  const std::uint32_t n_nodes = nc + 1;
-
   const AliasTable table(follower_weights(sc));
-
-  // 1. Out-degrees (followee counts) and the government follow decision, then prefix sums.
   std::vector<std::uint32_t> degree(nc);
-  std::vector<std::uint8_t> follows_gov(nc);
 #pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(nc); ++i) {
-    const auto u = static_cast<std::uint64_t>(i);
-    degree[i] = followee_count(sc, u, nc - 1);
-    follows_gov[i] =
-        bernoulli({sc.seed, 0, Purpose::government_follow, 0, u, 0}, sc.government.follower_share);
-  }
-  std::vector<std::uint64_t> out_offsets(nc + 1, 0);
-  for (std::uint32_t u = 0; u < nc; ++u) out_offsets[u + 1] = out_offsets[u] + degree[u];
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(nc); ++i)
+    degree[i] = followee_count(sc, static_cast<std::uint64_t>(i), nc - 1);
 
-  // 2. Followees of each citizen, sorted and distinct; each row is written by one thread only.
-  std::vector<NodeId> followees(out_offsets[nc]);
-  std::vector<std::uint32_t> realised(nc);
+  Csr csr = csr_with_capacity(degree);
+  std::vector<std::uint32_t> used(nc);
 #pragma omp parallel
   {
     std::vector<NodeId> row;
@@ -136,26 +120,31 @@ Network generate_network(const Scenario& sc) {
         std::sort(row.begin(), row.end());
         row.erase(std::unique(row.begin(), row.end()), row.end());
       }
-      std::copy(row.begin(), row.end(), followees.begin() + out_offsets[u]);
-      realised[u] = static_cast<std::uint32_t>(row.size());
+      std::copy(row.begin(), row.end(),
+                csr.targets.begin() + static_cast<std::ptrdiff_t>(csr.offsets[u]));
+      used[u] = static_cast<std::uint32_t>(row.size());
     }
   }
+  compact(csr, used);
+  return csr;
+}
 
-  // 3. Transpose to follower lists. Visiting u in ascending order makes every list sorted.
-  std::vector<std::uint64_t> offsets(n_nodes + 1, 0);
-  for (std::uint32_t u = 0; u < nc; ++u) {
-    for (std::uint32_t j = 0; j < realised[u]; ++j) ++offsets[followees[out_offsets[u] + j] + 1];
-    if (follows_gov[u]) ++offsets[gov + 1];
-  }
-  for (std::uint32_t v = 0; v < n_nodes; ++v) offsets[v + 1] += offsets[v];
-  std::vector<NodeId> followers(offsets[n_nodes]);
-  std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-  for (std::uint32_t u = 0; u < nc; ++u) {
-    for (std::uint32_t j = 0; j < realised[u]; ++j)
-      followers[cursor[followees[out_offsets[u] + j]]++] = u;
-    if (follows_gov[u]) followers[cursor[gov]++] = u;
-  }
-  return Network(nc, std::move(offsets), std::move(followers));
+// Followers of the government account: each citizen independently with the follower share.
+std::vector<NodeId> government_followers(const Scenario& sc) {
+  const auto nc = static_cast<std::uint32_t>(sc.population);
+  std::vector<NodeId> out;
+  for (NodeId u = 0; u < nc; ++u)
+    if (bernoulli({sc.seed, 0, Purpose::government_follow, 0, u, 0}, sc.government.follower_share))
+      out.push_back(u);
+  return out;
+}
+
+}  // namespace
+
+Network generate_network(const Scenario& sc) {
+  if (sc.population < 2 || sc.population > std::int64_t{1} << 31)
+    throw std::invalid_argument("generate_network: population out of range");
+  return assemble_network(power_law_followees(sc), {government_followers(sc)});
 }
 
 }  // namespace civsim

@@ -37,6 +37,55 @@ bool Network::follows(NodeId u, NodeId v) const {
   return std::binary_search(f.begin(), f.end(), u);
 }
 
+Csr csr_with_capacity(const std::vector<std::uint32_t>& capacity) {
+  Csr csr;
+  csr.offsets.assign(capacity.size() + 1, 0);
+  for (std::size_t r = 0; r < capacity.size(); ++r)
+    csr.offsets[r + 1] = csr.offsets[r] + capacity[r];
+  csr.targets.resize(csr.offsets.back());
+  return csr;
+}
+
+void compact(Csr& csr, const std::vector<std::uint32_t>& used) {
+  bool full = true;
+  for (std::uint32_t r = 0; r < csr.rows() && full; ++r)
+    full = csr.offsets[r] + used[r] == csr.offsets[r + 1];
+  if (full) return;
+  std::uint64_t write = 0;
+  for (std::uint32_t r = 0; r < csr.rows(); ++r) {
+    const std::uint64_t begin = csr.offsets[r];
+    std::copy(csr.targets.begin() + static_cast<std::ptrdiff_t>(begin),
+              csr.targets.begin() + static_cast<std::ptrdiff_t>(begin + used[r]),
+              csr.targets.begin() + static_cast<std::ptrdiff_t>(write));
+    csr.offsets[r] = write;
+    write += used[r];
+  }
+  csr.offsets.back() = write;
+  csr.targets.resize(write);
+  csr.targets.shrink_to_fit();
+}
+
+Network assemble_network(const Csr& citizen_followees,
+                         const std::vector<std::vector<NodeId>>& account_followers) {
+  const std::uint32_t nc = citizen_followees.rows();
+  const auto n_nodes = static_cast<std::uint32_t>(nc + account_followers.size());
+  // Transpose the citizens' followee lists by counting sort; visiting u in ascending order keeps
+  // every follower list sorted. Accounts' follower lists are appended as given.
+  std::vector<std::uint64_t> offsets(n_nodes + 1, 0);
+  for (NodeId v : citizen_followees.targets) ++offsets[v + 1];
+  for (std::size_t a = 0; a < account_followers.size(); ++a)
+    offsets[nc + a + 1] = account_followers[a].size();
+  for (std::uint32_t v = 0; v < n_nodes; ++v) offsets[v + 1] += offsets[v];
+  std::vector<NodeId> followers(offsets[n_nodes]);
+  std::vector<std::uint64_t> cursor(offsets.begin(), offsets.begin() + nc);
+  for (std::uint32_t u = 0; u < nc; ++u)
+    for (NodeId v : citizen_followees.row(u)) followers[cursor[v]++] = u;
+  for (std::size_t a = 0; a < account_followers.size(); ++a)
+    std::copy(account_followers[a].begin(), account_followers[a].end(),
+              followers.begin() + static_cast<std::ptrdiff_t>(offsets[nc + a]));
+  return Network(nc, std::move(offsets), std::move(followers));
+}
+
 NetworkStats compute_stats(const Network& net) {
   NetworkStats s;
   const NodeId n = net.n_nodes();

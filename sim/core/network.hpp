@@ -10,9 +10,9 @@
 #include <span>
 #include <vector>
 
-namespace civsim {
+#include "core/csr.hpp"
 
-using NodeId = std::uint32_t;
+namespace civsim {
 
 class Network {
  public:
@@ -45,6 +45,12 @@ class Network {
   std::vector<std::uint64_t> offsets_{0};
   std::vector<NodeId> followers_;
 };
+
+// Assembles a Network from what generators produce: each citizen's followees (row u: sorted,
+// distinct citizens other than u) and, for each institutional account, its followers (sorted
+// citizens). Accounts become nodes n_citizens, n_citizens + 1, ... in the given order.
+Network assemble_network(const Csr& citizen_followees,
+                         const std::vector<std::vector<NodeId>>& account_followers);
 
 // Summary statistics stored under /network in every run file.
 struct NetworkStats {
