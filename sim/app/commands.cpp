@@ -101,9 +101,12 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
   io::check_output_path(o.output, o.force);
   if (o.threads > 0) omp_set_num_threads(o.threads);
   const int threads = omp_get_max_threads();
-  if (scenario.government.strategy != Strategy::broadcast)
-    spdlog::warn("strategy \"{}\" is accepted but not modelled yet: it behaves like \"broadcast\"",
-                 io::strategy_name(scenario.government.strategy));
+  for (const auto& acc : scenario.accounts)
+    if (acc.kind == AccountKind::government && acc.strategy != Strategy::broadcast)
+      spdlog::warn(
+          "account \"{}\": strategy \"{}\" is accepted but not modelled yet: it "
+          "behaves like \"broadcast\"",
+          acc.name, io::strategy_name(acc.strategy));
 
   const auto t0 = Clock::now();
   spdlog::info("building network: {} citizens, {} mean followees ({} thread{})",
@@ -112,8 +115,12 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
   const Network network = generate_network(scenario);
   const NetworkStats stats = compute_stats(network);
   const double network_seconds = seconds_since(t0);
-  spdlog::info("network: {} nodes, {} edges, {} government followers, built in {:.2f}s",
-               stats.nodes, stats.edges, stats.government_followers, network_seconds);
+  spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", stats.nodes, stats.edges,
+               network_seconds);
+  std::vector<std::uint64_t> account_followers;
+  for (std::size_t a = 0; a < scenario.accounts.size(); ++a)
+    account_followers.push_back(
+        network.follower_count(static_cast<NodeId>(network.n_citizens() + a)));
 
   Simulation sim(scenario, network);
   SeriesRecorder recorder;
@@ -125,17 +132,22 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
 
   auto prov = io::collect_provenance(command_line, scenario.seed, threads);
   prov.run_seconds = seconds_since(t0);
-  io::write_run_file(o.output, scenario, stats, recorder, prov, o.force);
+  io::write_run_file(o.output, scenario, stats, account_followers, recorder, prov, o.force);
 
   const auto& last = recorder.records().back();
   std::uint64_t impressions = 0, reshares = 0, posts = 0;
   for (const auto& r : recorder.records())
     impressions += r.impressions, reshares += r.reshares, posts += r.posts;
-  fmt::print("scenario     {} ({}, {} steps of {})\n", scenario.name,
-             io::strategy_name(scenario.government.strategy), sim.n_steps(),
+  fmt::print("scenario     {} ({} steps of {})\n", scenario.name, sim.n_steps(),
              io::format_duration(scenario.time.step_hours));
-  fmt::print("network      {} citizens, {} follow edges, government followed by {}\n",
-             stats.citizens, stats.edges, stats.government_followers);
+  fmt::print("network      {} citizens, {} follow edges ({})\n", stats.citizens, stats.edges,
+             io::generator_name(scenario.network.generator));
+  for (std::size_t a = 0; a < scenario.accounts.size(); ++a) {
+    const auto& acc = scenario.accounts[a];
+    fmt::print("account      {} ({}{}), {} followers\n", acc.name, io::account_kind_name(acc.kind),
+               acc.kind == AccountKind::government ? ", " + io::strategy_name(acc.strategy) : "",
+               account_followers[a]);
+  }
   fmt::print("posts        {}\n", posts);
   fmt::print("final reach  {} citizens ({:.1f}% of population)\n", last.reach,
              100.0 * static_cast<double>(last.reach) / static_cast<double>(stats.citizens));
@@ -152,9 +164,10 @@ int cmd_validate(const std::string& file, const std::vector<std::string>& overri
   if (print) {
     fmt::print("{}", io::to_toml(s));
   } else {
-    fmt::print("{}: valid (scenario \"{}\", {} citizens, {} steps of {}, strategy {})\n", file,
-               s.name, s.population, s.steps(), io::format_duration(s.time.step_hours),
-               io::strategy_name(s.government.strategy));
+    fmt::print(
+        "{}: valid (scenario \"{}\", {} citizens, {} network, {} account(s), {} steps of {})\n",
+        file, s.name, s.population, io::generator_name(s.network.generator), s.accounts.size(),
+        s.steps(), io::format_duration(s.time.step_hours));
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace {
 // Vose's alias method: O(n) build, O(1) sample from one 64-bit word pair.
 class AliasTable {
  public:
-  explicit AliasTable(const std::vector<double>& weights) {
+  explicit AliasTable(std::span<const double> weights) {
     const std::size_t n = weights.size();
     prob_.resize(n);
     alias_.resize(n);
@@ -50,7 +51,7 @@ class AliasTable {
   std::vector<std::uint32_t> alias_;
 };
 
-std::vector<double> follower_weights(const Scenario& sc) {
+std::vector<double> follower_weights(const Scenario& sc, double mean_followees) {
   const auto n = static_cast<std::size_t>(sc.population);
   const double gamma = sc.network.follower_exponent;
   std::vector<double> w(n);
@@ -64,7 +65,7 @@ std::vector<double> follower_weights(const Scenario& sc) {
   // so iterate to a fixed point (a few rounds suffice).
   const double cap_followers =
       std::max(1.0, sc.network.max_follower_share * static_cast<double>(n));
-  const double total_edges = sc.network.mean_followees * static_cast<double>(n);
+  const double total_edges = mean_followees * static_cast<double>(n);
   for (int round = 0; round < 8; ++round) {
     const double sum = std::accumulate(w.begin(), w.end(), 0.0);
     const double w_cap = cap_followers * sum / total_edges;
@@ -76,8 +77,8 @@ std::vector<double> follower_weights(const Scenario& sc) {
   return w;
 }
 
-std::uint32_t followee_count(const Scenario& sc, std::uint64_t u, std::uint32_t max_count) {
-  const double m = sc.network.mean_followees;
+std::uint32_t followee_count(const Scenario& sc, double m, std::uint64_t u,
+                             std::uint32_t max_count) {
   if (m <= 1.0) return std::min<std::uint32_t>(1, max_count);
   // 1 + Geometric(p) on {0,1,...} with p = 1/m has mean m.
   const double u01 =
@@ -86,14 +87,77 @@ std::uint32_t followee_count(const Scenario& sc, std::uint64_t u, std::uint32_t 
   return static_cast<std::uint32_t>(std::min<double>(1.0 + extra, max_count));
 }
 
+// First citizen id of each region, plus the population at the end.
+std::vector<std::uint32_t> region_starts(const Scenario& sc) {
+  std::vector<std::uint32_t> starts{0};
+  for (std::int64_t size : sc.region_sizes())
+    starts.push_back(starts.back() + static_cast<std::uint32_t>(size));
+  return starts;
+}
+
+std::size_t region_of(const std::vector<std::uint32_t>& starts, NodeId u) {
+  return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), u) -
+                                  starts.begin() - 1);
+}
+
+// Draws followees by weight: from the whole population, or — with homophily h — from the
+// follower's own region with probability h and otherwise from the other regions by their weight.
+class FolloweeSampler {
+ public:
+  FolloweeSampler(const Scenario& sc, const std::vector<double>& w)
+      : homophily_(sc.network.homophily), starts_(region_starts(sc)) {
+    if (homophily_ < 0) {
+      tables_.emplace_back(std::span<const double>(w));
+      return;
+    }
+    for (std::size_t r = 0; r + 1 < starts_.size(); ++r) {
+      const std::span<const double> part(w.data() + starts_[r], starts_[r + 1] - starts_[r]);
+      tables_.emplace_back(part);
+      region_weight_.push_back(std::accumulate(part.begin(), part.end(), 0.0));
+    }
+  }
+
+  // Fills `row` with up to `want` candidates (duplicates and self-loops possible).
+  void draw(const Scenario& sc, NodeId u, std::uint64_t& k, std::size_t want,
+            std::vector<NodeId>& row) const {
+    const auto r = random_words({sc.seed, 0, Purpose::network_target, 0, u, k++});
+    if (homophily_ < 0) {  // two independent draws per random block
+      row.push_back(tables_[0].sample(r[0], r[1]));
+      if (row.size() < want) row.push_back(tables_[0].sample(r[2], r[3]));
+      return;
+    }
+    const std::size_t own = region_of(starts_, u);
+    std::size_t target = own;
+    if (to_unit(r[0]) >= homophily_) {  // another region, chosen by its total weight
+      double others = 0;
+      for (std::size_t s = 0; s < region_weight_.size(); ++s)
+        if (s != own) others += region_weight_[s];
+      double pick = to_unit(r[1]) * others;
+      for (std::size_t s = 0; s < region_weight_.size(); ++s) {
+        if (s == own) continue;
+        target = s;
+        if ((pick -= region_weight_[s]) < 0) break;
+      }
+    }
+    row.push_back(starts_[target] + tables_[target].sample(r[2], r[3]));
+  }
+
+ private:
+  double homophily_;
+  std::vector<std::uint32_t> starts_;
+  std::vector<AliasTable> tables_;
+  std::vector<double> region_weight_;
+};
+
 // Each citizen's followees: d_u distinct citizens drawn by weight (see generator.hpp).
-Csr power_law_followees(const Scenario& sc) {
+Csr power_law_followees(const Scenario& sc, double mean_followees) {
   const auto nc = static_cast<std::uint32_t>(sc.population);
-  const AliasTable table(follower_weights(sc));
+  const std::vector<double> weights = follower_weights(sc, mean_followees);
+  const FolloweeSampler sampler(sc, weights);
   std::vector<std::uint32_t> degree(nc);
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < static_cast<std::int64_t>(nc); ++i)
-    degree[i] = followee_count(sc, static_cast<std::uint64_t>(i), nc - 1);
+    degree[i] = followee_count(sc, mean_followees, static_cast<std::uint64_t>(i), nc - 1);
 
   Csr csr = csr_with_capacity(degree);
   std::vector<std::uint32_t> used(nc);
@@ -106,17 +170,12 @@ Csr power_law_followees(const Scenario& sc) {
       const std::uint32_t want = degree[u];
       row.clear();
       std::uint64_t k = 0;
-      // Draw in rounds; redraw self-loops and duplicates. The attempt budget bounds the work when
-      // a citizen wants nearly every heavy node; it then keeps fewer followees (counted in stats).
-      const std::uint64_t budget = 20ull * want + 64;
-      while (row.size() < want && 2 * k < budget) {
-        while (row.size() < want && 2 * k < budget) {
-          const auto r = random_words({sc.seed, 0, Purpose::network_target, 0, u, k++});
-          const NodeId a = table.sample(r[0], r[1]);
-          const NodeId b = table.sample(r[2], r[3]);
-          if (a != u) row.push_back(a);
-          if (b != u && row.size() < want) row.push_back(b);
-        }
+      // Draw in rounds; drop self-loops and duplicates and draw again. The budget bounds the work
+      // when a citizen wants nearly every heavy node; it then keeps fewer followees (see stats).
+      const std::uint64_t budget = 10ull * want + 32;
+      while (row.size() < want && k < budget) {
+        while (row.size() < want && k < budget) sampler.draw(sc, u, k, want, row);
+        std::erase(row, u);
         std::sort(row.begin(), row.end());
         row.erase(std::unique(row.begin(), row.end()), row.end());
       }
@@ -129,13 +188,74 @@ Csr power_law_followees(const Scenario& sc) {
   return csr;
 }
 
-// Followers of the government account: each citizen independently with the follower share.
-std::vector<NodeId> government_followers(const Scenario& sc) {
+// Adds follow-backs: for each follow u -> v, v follows u back with probability q (one draw per
+// edge). Reciprocity of the result is about 2q / (1 + q).
+Csr add_follow_backs(const Scenario& sc, Csr followees, double q) {
+  const std::uint32_t nc = followees.rows();
+  std::vector<std::uint32_t> back_count(nc, 0);
+  const auto backs = [&](NodeId u, NodeId v) {
+    return bernoulli({sc.seed, 0, Purpose::network_follow_back, 0, u, v}, q);
+  };
+  for (std::uint32_t u = 0; u < nc; ++u)
+    for (NodeId v : followees.row(u))
+      if (backs(u, v)) ++back_count[v];
+  Csr back = csr_with_capacity(back_count);
+  {
+    std::vector<std::uint64_t> cursor(back.offsets.begin(), back.offsets.end() - 1);
+    for (std::uint32_t u = 0; u < nc; ++u)  // ascending u: every back list is sorted
+      for (NodeId v : followees.row(u))
+        if (backs(u, v)) back.targets[cursor[v]++] = u;
+  }
+  std::vector<std::uint32_t> capacity(nc);
+  for (std::uint32_t v = 0; v < nc; ++v)
+    capacity[v] = static_cast<std::uint32_t>(followees.row(v).size() + back.row(v).size());
+  Csr merged = csr_with_capacity(capacity);
+  std::vector<std::uint32_t> used(nc);
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(nc); ++i) {
+    const auto v = static_cast<std::uint32_t>(i);
+    const auto a = followees.row(v), b = back.row(v);
+    auto out = merged.targets.begin() + static_cast<std::ptrdiff_t>(merged.offsets[v]);
+    used[v] = static_cast<std::uint32_t>(
+        std::set_union(a.begin(), a.end(), b.begin(), b.end(), out) - out);
+  }
+  compact(merged, used);
+  return merged;
+}
+
+// Followers of each institutional account: exactly its follower target, chosen uniformly among
+// citizens (the smallest random keys), or with a regional bias split between its region and the
+// rest. Sorted ascending.
+std::vector<std::vector<NodeId>> account_followers(const Scenario& sc) {
   const auto nc = static_cast<std::uint32_t>(sc.population);
-  std::vector<NodeId> out;
-  for (NodeId u = 0; u < nc; ++u)
-    if (bernoulli({sc.seed, 0, Purpose::government_follow, 0, u, 0}, sc.government.follower_share))
-      out.push_back(u);
+  const auto starts = region_starts(sc);
+  std::vector<std::vector<NodeId>> out;
+  for (std::size_t a = 0; a < sc.accounts.size(); ++a) {
+    const auto& acc = sc.accounts[a];
+    const std::int64_t target = acc.follower_target(sc.population);
+    std::vector<std::pair<std::uint64_t, NodeId>> inside, outside;
+    std::size_t region = starts.size();
+    for (std::size_t r = 0; r < sc.regions.size(); ++r)
+      if (sc.regions[r].name == acc.region) region = r;
+    const bool biased = region < starts.size() && acc.region_bias >= 0;
+    for (NodeId u = 0; u < nc; ++u) {
+      const std::uint64_t key = random_words({sc.seed, 0, Purpose::account_follow, 0, u, a})[0];
+      (biased && region_of(starts, u) == region ? inside : outside).emplace_back(key, u);
+    }
+    std::int64_t want_inside =
+        biased ? std::llround(acc.region_bias * static_cast<double>(target)) : 0;
+    want_inside = std::min<std::int64_t>(want_inside, static_cast<std::int64_t>(inside.size()));
+    const std::int64_t want_outside =
+        std::min<std::int64_t>(target - want_inside, static_cast<std::int64_t>(outside.size()));
+    std::vector<NodeId> chosen;
+    for (auto [pool, want] : {std::pair{&inside, want_inside}, std::pair{&outside, want_outside}}) {
+      const auto mid = pool->begin() + want;
+      std::nth_element(pool->begin(), mid, pool->end());
+      for (auto it = pool->begin(); it != mid; ++it) chosen.push_back(it->second);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    out.push_back(std::move(chosen));
+  }
   return out;
 }
 
@@ -144,7 +264,20 @@ std::vector<NodeId> government_followers(const Scenario& sc) {
 Network generate_network(const Scenario& sc) {
   if (sc.population < 2 || sc.population > std::int64_t{1} << 31)
     throw std::invalid_argument("generate_network: population out of range");
-  return assemble_network(power_law_followees(sc), {government_followers(sc)});
+  Csr followees;
+  switch (sc.network.generator) {
+    case NetworkGenerator::power_law: {
+      // Follow-backs add q * E edges; draw fewer first so the mean stays `mean_followees`.
+      const double r = sc.network.reciprocity;
+      const double q = r / (2.0 - r);
+      followees = power_law_followees(sc, sc.network.mean_followees / (1.0 + q));
+      if (q > 0) followees = add_follow_backs(sc, std::move(followees), q);
+      break;
+    }
+    default:
+      throw std::invalid_argument("generate_network: generator not available in this build");
+  }
+  return assemble_network(followees, account_followers(sc));
 }
 
 }  // namespace civsim

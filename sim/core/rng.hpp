@@ -17,11 +17,13 @@ namespace civsim {
 // Why a number is drawn. Values are part of the output format's reproducibility contract:
 // never renumber an existing purpose, only append.
 enum class Purpose : std::uint32_t {
-  network_weight = 1,     // a citizen's follower-attractiveness weight
-  network_followees = 2,  // a citizen's number of followees
-  network_target = 3,     // which accounts a citizen follows
-  government_follow = 4,  // whether a citizen follows a government account
-  reshare = 5,            // whether an exposed citizen reshares a post
+  network_weight = 1,       // a citizen's follower-attractiveness weight
+  network_followees = 2,    // a citizen's number of followees
+  network_target = 3,       // which accounts a citizen follows
+  government_follow = 4,    // retired (0.1.0: Bernoulli follows of the one government account)
+  reshare = 5,              // whether an exposed citizen reshares a post
+  account_follow = 6,       // a citizen's key for following institutional account k
+  network_follow_back = 7,  // whether v follows back u (agent u, k v)
 };
 
 struct DrawId {

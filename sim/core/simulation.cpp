@@ -30,10 +30,6 @@ bool test(const std::vector<std::uint64_t>& bits, std::size_t i) {
 
 }  // namespace
 
-std::int64_t Scenario::steps() const {
-  return static_cast<std::int64_t>(std::ceil(time.duration_hours / time.step_hours - 1e-9));
-}
-
 std::vector<std::int64_t> SeriesRecorder::column(std::uint64_t StepRecord::*field) const {
   std::vector<std::int64_t> out;
   out.reserve(records_.size());
@@ -52,17 +48,17 @@ Simulation::Simulation(const Scenario& scenario, const Network& network, std::ui
     : scenario_(scenario),
       network_(network),
       replicate_(replicate),
-      government_(network.n_nodes() - 1),
       n_steps_(scenario.steps()),
       exposed_(words_for(network.n_citizens()), 0) {
-  if (network.n_nodes() != network.n_citizens() + 1)
-    throw std::invalid_argument("Simulation: the network must hold exactly one government account");
+  if (network.n_nodes() != network.n_citizens() + scenario.accounts.size())
+    throw std::invalid_argument("Simulation: the network's accounts do not match the scenario's");
 }
 
-std::uint64_t Simulation::posts_due(std::int64_t step) const {
+std::uint64_t Simulation::posts_due(const AccountParams& account, std::int64_t step) const {
   // Posts are spread evenly from the first step on: by the end of step s, ceil(rate * (s + 1))
   // posts are out (rate = posts per step), so the first post goes out at step 0.
-  const double per_step = scenario_.government.posts_per_day * scenario_.time.step_hours / 24.0;
+  if (account.kind != AccountKind::government) return 0;
+  const double per_step = account.posts_per_day * scenario_.time.step_hours / 24.0;
   auto cumulative = [&](std::int64_t s) -> std::uint64_t {
     if (s < 0) return 0;
     return static_cast<std::uint64_t>(std::ceil(per_step * static_cast<double>(s + 1) - 1e-9));
@@ -76,13 +72,17 @@ StepRecord Simulation::step() {
   rec.step = step_;
   rec.time_hours = static_cast<double>(step_ + 1) * scenario_.time.step_hours;
 
-  rec.posts = posts_due(step_);
-  for (std::uint64_t i = 0; i < rec.posts; ++i) {
-    Cascade c{posts_published_++,
-              {government_},
-              std::vector<std::uint64_t>(words_for(network_.n_nodes()), 0)};
-    test_and_set(c.shared, government_);
-    cascades_.push_back(std::move(c));
+  for (std::size_t a = 0; a < scenario_.accounts.size(); ++a) {
+    const auto author = static_cast<NodeId>(network_.n_citizens() + a);
+    const std::uint64_t due = posts_due(scenario_.accounts[a], step_);
+    for (std::uint64_t i = 0; i < due; ++i) {
+      Cascade c{posts_published_++,
+                {author},
+                std::vector<std::uint64_t>(words_for(network_.n_nodes()), 0)};
+      test_and_set(c.shared, author);
+      cascades_.push_back(std::move(c));
+    }
+    rec.posts += due;
   }
   for (auto& c : cascades_) advance(c, rec);
   std::erase_if(cascades_, [](const Cascade& c) { return c.frontier.empty(); });

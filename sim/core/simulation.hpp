@@ -39,7 +39,7 @@ inline constexpr std::array<SeriesSpec, 6> kSeries = {{
      "deliveries of a government post or a reshare of it into a citizen's feed",
      &StepRecord::impressions},
     {"reshares", "citizens", "citizens resharing a government post", &StepRecord::reshares},
-    {"posts", "posts", "posts published by the government account", &StepRecord::posts},
+    {"posts", "posts", "posts published by government accounts", &StepRecord::posts},
     {"active_cascades", "posts", "government posts still spreading at the end of the step",
      &StepRecord::active_cascades},
 }};
@@ -64,7 +64,8 @@ class SeriesRecorder final : public Observer {
 
 class Simulation {
  public:
-  // The network must outlive the simulation. Its last node is the government account.
+  // The network must outlive the simulation. Its nodes after the citizens are the scenario's
+  // accounts, in order; every government account posts on its own schedule.
   Simulation(const Scenario& scenario, const Network& network, std::uint32_t replicate = 0);
 
   bool done() const { return step_ >= n_steps_; }
@@ -79,12 +80,11 @@ class Simulation {
     std::vector<std::uint64_t> shared;  // bitmap: accounts that already posted or reshared it
   };
   void advance(Cascade& cascade, StepRecord& record);
-  std::uint64_t posts_due(std::int64_t step) const;
+  std::uint64_t posts_due(const AccountParams& account, std::int64_t step) const;
 
   const Scenario scenario_;
   const Network& network_;
   const std::uint32_t replicate_;
-  const NodeId government_;
   const std::int64_t n_steps_;
   std::int64_t step_ = 0;
   std::uint64_t posts_published_ = 0;

@@ -44,5 +44,7 @@ double parse_duration_hours(std::string_view text);
 std::string format_duration(double hours);
 
 std::string strategy_name(Strategy s);
+std::string generator_name(NetworkGenerator g);
+std::string account_kind_name(AccountKind k);
 
 }  // namespace civsim::io

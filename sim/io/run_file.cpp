@@ -55,8 +55,8 @@ void check_output_path(const std::filesystem::path& out, bool force) {
 }
 
 void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
-                    const NetworkStats& stats, const SeriesRecorder& series, const Provenance& prov,
-                    bool force) {
+                    const NetworkStats& stats, const std::vector<std::uint64_t>& account_followers,
+                    const SeriesRecorder& series, const Provenance& prov, bool force) {
   check_output_path(out, force);
   const auto dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
   std::error_code ec;
@@ -84,7 +84,11 @@ void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
     w.attribute("/", "threads", static_cast<std::int64_t>(prov.threads));
     w.attribute("/", "run_seconds", prov.run_seconds);
     w.attribute("/", "scenario_name", scenario.name);
-    w.attribute("/", "strategy", strategy_name(scenario.government.strategy));
+    std::string strategies;
+    for (const auto& acc : scenario.accounts)
+      if (acc.kind == AccountKind::government)
+        strategies += (strategies.empty() ? "" : ",") + strategy_name(acc.strategy);
+    w.attribute("/", "strategy", strategies);
     w.attribute("/", "step_hours", scenario.time.step_hours);
 
     w.text_dataset("/scenario", to_toml(scenario));
@@ -104,6 +108,20 @@ void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
     w.attribute("/network", "reciprocity", stats.reciprocity);
     w.attribute("/network", "government_followers", u(stats.government_followers));
     w.attribute("/network", "citizens_without_followers", u(stats.citizens_without_followers));
+
+    w.group("/accounts");
+    for (std::size_t a = 0; a < scenario.accounts.size(); ++a) {
+      const auto& acc = scenario.accounts[a];
+      const std::string g = fmt::format("/accounts/{}", a);
+      w.group(g);
+      w.attribute(g, "name", acc.name);
+      w.attribute(g, "kind", account_kind_name(acc.kind));
+      w.attribute(g, "node", static_cast<std::int64_t>(stats.citizens + a));
+      w.attribute(g, "followers", static_cast<std::int64_t>(account_followers.at(a)));
+      w.attribute(g, "posts_per_day",
+                  acc.kind == AccountKind::government ? acc.posts_per_day : 0.0);
+      w.attribute(g, "strategy", strategy_name(acc.strategy));
+    }
 
     w.group("/series");
     std::vector<std::int64_t> steps;

@@ -35,9 +35,10 @@ void check_output_path(const std::filesystem::path& out, bool force);
 
 // Writes the run file under a temporary name in the same directory, then renames it into place,
 // so a crash never leaves a half-written file under the real name.
+// `account_followers` holds the follower count of each of the scenario's accounts.
 void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
-                    const NetworkStats& stats, const SeriesRecorder& series,
-                    const Provenance& provenance, bool force);
+                    const NetworkStats& stats, const std::vector<std::uint64_t>& account_followers,
+                    const SeriesRecorder& series, const Provenance& provenance, bool force);
 
 struct RunFileInfo {
   std::vector<std::pair<std::string, std::string>> attributes;  // root attributes, as text

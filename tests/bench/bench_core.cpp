@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   s.seed = 12345;
   s.population = population;
   s.network.mean_followees = mean_followees;
-  s.government.follower_share = 0.05;
+  s.accounts[0].follower_share = 0.05;
   s.diffusion.reshare_probability = 0.01;
   s.time.duration_hours = static_cast<double>(sim_hours);
 

@@ -39,13 +39,18 @@ def test_run_file_holds_resolved_scenario_network_and_series(small_run):
     with h5py.File(small_run, "r") as f:
         scenario = tomllib.loads(f["scenario"].asstr()[()])
         # Defaults are filled in: keys absent from small.toml are present.
-        assert scenario["government"]["strategy"] == "broadcast"
+        assert scenario["accounts"][0]["strategy"] == "broadcast"
+        assert scenario["accounts"][0]["name"] == "test-ministry"
+        acc = f["accounts/0"].attrs
+        assert acc["name"] == "test-ministry" and acc["kind"] == "government"
+        assert acc["followers"] == 2000  # follower_share 0.1 of 20000, exactly
+        assert acc["node"] == 20000
         assert scenario["network"]["max_follower_share"] == 0.05
         assert scenario["population"] == 20000
         net = f["network"].attrs
         assert net["citizens"] == 20000 and net["nodes"] == 20001
         assert net["edges"] > 20000 * 15
-        assert 0 < net["government_followers"] < 20000
+        assert net["government_followers"] == 2000
         steps = 72
         for name in SERIES:
             ds = f["series"][name]
@@ -110,18 +115,18 @@ def test_bad_scenario_exits_2_with_location(run_civsim, tmp_path):
 
 def test_unknown_key_suggests_the_right_one(run_civsim, tmp_path):
     scen = tmp_path / "typo.toml"
-    scen.write_text("[government]\nposts_per_dya = 3\n")
+    scen.write_text("[[accounts]]\nposts_per_dya = 3\n")
     proc = run_civsim("validate", scen)
     assert proc.returncode == 2
     assert f"{scen}:2:1" in proc.stderr
-    assert "did you mean 'government.posts_per_day'" in proc.stderr
+    assert "did you mean 'accounts[].posts_per_day'" in proc.stderr
 
 
 def test_bad_override_exits_2(run_civsim, small_scenario, tmp_path):
     proc = run_civsim("run", small_scenario, "-o", tmp_path / "x.h5", "--set",
-                      "government.strategy=shouting")
+                      "accounts[0].strategy=shouting")
     assert proc.returncode == 2
-    assert "--set government.strategy=shouting" in proc.stderr
+    assert "--set accounts[0].strategy=shouting" in proc.stderr
     assert '"broadcast", "reactive", "dialogue"' in proc.stderr
 
 
@@ -192,7 +197,7 @@ def test_version_help_and_usage_errors(run_civsim):
 
 def test_schema_lists_every_key(run_civsim):
     proc = run_civsim("schema", check=True)
-    for key in ["population", "network.follower_exponent", "government.strategy",
+    for key in ["population", "network.follower_exponent", "accounts[].strategy",
                 "diffusion.reshare_probability", "time.step", "time.duration"]:
         assert key in proc.stdout
 

@@ -29,7 +29,8 @@ population = 5000
 [network]
 follower_exponent = 2.5
 mean_followees = 12
-[government]
+[[accounts]]
+name = "ministry"
 follower_share = 0.1
 posts_per_day = 2
 strategy = "dialogue"
@@ -45,7 +46,10 @@ duration = "2d 12h"
   CHECK(s.population == 5000);
   CHECK(s.network.follower_exponent == 2.5);
   CHECK(s.network.mean_followees == 12.0);  // integer accepted for a real key
-  CHECK(s.government.strategy == Strategy::dialogue);
+  REQUIRE(s.accounts.size() == 1);
+  CHECK(s.accounts[0].name == "ministry");
+  CHECK(s.accounts[0].follower_share == 0.1);
+  CHECK(s.accounts[0].strategy == Strategy::dialogue);
   CHECK(s.diffusion.reshare_probability == 0.05);
   CHECK(s.time.step_hours == 0.5);
   CHECK(s.time.duration_hours == 60.0);
@@ -62,10 +66,10 @@ TEST_CASE("missing keys take their defaults", "[config]") {
 
 TEST_CASE("every strategy name is accepted, others are not", "[config]") {
   for (const char* name : {"broadcast", "reactive", "dialogue"})
-    CHECK(error_of(std::string("[government]\nstrategy = \"") + name + "\"\n").empty());
-  const auto e = error_of("[government]\nstrategy = \"shouting\"\n");
+    CHECK(error_of(std::string("[[accounts]]\nstrategy = \"") + name + "\"\n").empty());
+  const auto e = error_of("[[accounts]]\nstrategy = \"shouting\"\n");
   CHECK_THAT(e, Contains("test.toml:2:12"));
-  CHECK_THAT(e, Contains("government.strategy"));
+  CHECK_THAT(e, Contains("accounts[0].strategy"));
   CHECK_THAT(e, Contains("shouting"));
   CHECK_THAT(e, Contains("\"broadcast\", \"reactive\", \"dialogue\""));
 }
@@ -111,10 +115,10 @@ TEST_CASE("rules across keys", "[config]") {
 
 TEST_CASE("command-line overrides (--set) use the same validation", "[config]") {
   const Scenario s = parse_scenario("population = 100\n", "t.toml",
-                                    {"population=200", "government.strategy=reactive",
+                                    {"population=200", "accounts[0].strategy=reactive",
                                      "time.step=\"2h\"", "diffusion.reshare_probability = 0.5"});
   CHECK(s.population == 200);
-  CHECK(s.government.strategy == Strategy::reactive);  // bare word taken as a string
+  CHECK(s.accounts[0].strategy == Strategy::reactive);  // bare word taken as a string
   CHECK(s.time.step_hours == 2.0);
   CHECK(s.diffusion.reshare_probability == 0.5);
   CHECK_THAT(error_of("", {"diffusion.reshare_probability=2"}),
@@ -129,17 +133,30 @@ TEST_CASE("the resolved scenario round-trips through TOML", "[config]") {
   Scenario s;
   s.name = "quote \" and backslash \\";
   s.seed = 123456789012345;
-  s.population = 777;
   s.network.follower_exponent = 2.345678901234;
-  s.government.strategy = Strategy::dialogue;
+  s.accounts[0].strategy = Strategy::dialogue;
+  s.accounts[0].followers = 37523;
+  s.regions = {{"north", 0.25}, {"south", 0.75}};
+  s.accounts.push_back({});
+  s.accounts[1].name = "paper";
+  s.accounts[1].kind = AccountKind::media;
+  s.accounts[1].region = "north";
+  s.accounts[1].region_bias = 0.9;
+  s.population = 50000;
   s.time.step_hours = 0.25;
   s.time.duration_hours = 50.5;
   const Scenario back = parse_scenario(to_toml(s), "resolved");
   CHECK(back.name == s.name);
   CHECK(back.seed == s.seed);
-  CHECK(back.population == s.population);
+  CHECK(back.population == 50000);
   CHECK(back.network.follower_exponent == s.network.follower_exponent);
-  CHECK(back.government.strategy == s.government.strategy);
+  CHECK(back.accounts[0].strategy == s.accounts[0].strategy);
+  CHECK(back.accounts[0].followers == 37523);
+  CHECK(back.accounts[0].follower_share < 0);  // unset stays unset
+  CHECK(back.accounts[1].kind == AccountKind::media);
+  CHECK(back.accounts[1].region_bias == 0.9);
+  CHECK(back.regions.size() == 2);
+  CHECK(back.regions[1].share == 0.75);
   CHECK(back.time.step_hours == s.time.step_hours);
   CHECK(back.time.duration_hours == s.time.duration_hours);
   CHECK(to_toml(back) == to_toml(s));
@@ -165,4 +182,61 @@ TEST_CASE("the schema documents every key", "[config]") {
     CHECK_FALSE(k.description.empty());
   }
   CHECK_THAT(schema_markdown(), Contains("`diffusion.reshare_probability`"));
+}
+
+TEST_CASE("regions and accounts are arrays of tables with their own rules", "[config]") {
+  const Scenario s = parse_scenario(R"(
+population = 1000
+[[regions]]
+name = "groningen"
+share = 0.25
+[[regions]]
+name = "rest"
+share = 0.75
+[network]
+mean_followees = 10
+homophily = 0.8
+[[accounts]]
+name = "ministry"
+followers = 300
+[[accounts]]
+name = "municipality"
+follower_share = 0.1
+region = "groningen"
+region_bias = 0.9
+)",
+                                    "t.toml");
+  REQUIRE(s.regions.size() == 2);
+  CHECK(s.region_sizes() == std::vector<std::int64_t>{250, 750});
+  REQUIRE(s.accounts.size() == 2);
+  CHECK(s.accounts[0].follower_target(1000) == 300);
+  CHECK(s.accounts[1].follower_target(1000) == 100);
+  CHECK(s.network.homophily == 0.8);
+
+  CHECK_THAT(error_of("[[regions]]\nname = \"a\"\nshare = 0.5\n"), Contains("sum to 0.5"));
+  CHECK_THAT(error_of("[[accounts]]\nname = \"x\"\nfolowers = 3\n"),
+             Contains("did you mean 'accounts[].followers'"));
+  CHECK_THAT(error_of("[[accounts]]\nname = \"x\"\nfolowers = 3\n"), Contains("test.toml:3:1"));
+  CHECK_THAT(error_of("[[accounts]]\nfollowers = 3\nfollower_share = 0.1\n"), Contains("not both"));
+  CHECK_THAT(error_of("[[accounts]]\nregion = \"mars\"\n"), Contains("test.toml:2:10"));
+  CHECK_THAT(error_of("[[accounts]]\nname = \"a\"\n[[accounts]]\nname = \"a\"\n"),
+             Contains("test.toml:4:8"));
+  CHECK_THAT(error_of("[network]\nhomophily = 0.5\n"), Contains("at least two"));
+  CHECK_THAT(error_of("accounts = 3\n"), Contains("array of tables"));
+  CHECK_THAT(error_of("[network]\nrmat_a = 0.6\nrmat_b = 0.3\nrmat_c = 0.3\n"),
+             Contains("must not exceed 1"));
+  CHECK_THAT(error_of("[network]\ngenerator = \"edge_list\"\n"), Contains("needs network.file"));
+  CHECK_THAT(error_of("population = 100\n[network]\ngenerator = \"edge_list\"\nfile = \"x\"\n"),
+             Contains("population is taken from network.file"));
+  CHECK_THAT(error_of("[network]\ngenerator = \"edge_list\"\nfile = \"x\"\n[[accounts]]\n"),
+             Contains("needs its id"));
+  // --set reaches into arrays and may append one element.
+  const Scenario t = parse_scenario(
+      "", "t.toml",
+      {"accounts[0].followers=5", "accounts[1].name=paper", "accounts[1].kind=media"});
+  REQUIRE(t.accounts.size() == 2);
+  CHECK(t.accounts[0].followers == 5);
+  CHECK(t.accounts[1].kind == AccountKind::media);
+  CHECK_THAT(error_of("", {"accounts[3].name=x"}), Contains("would leave a gap"));
+  CHECK_THAT(error_of("", {"accounts[0].followers=-4"}), Contains("command line (--set"));
 }

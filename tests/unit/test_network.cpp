@@ -1,7 +1,9 @@
 #include <omp.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <iterator>
 
 #include "core/generator.hpp"
 #include "core/network_boost.hpp"
@@ -17,7 +19,7 @@ Scenario small_scenario(std::int64_t n, double exponent, double mean_followees) 
   s.network.follower_exponent = exponent;
   s.network.mean_followees = mean_followees;
   s.network.max_follower_share = 1.0;
-  s.government.follower_share = 0.25;
+  s.accounts[0].follower_share = 0.25;
   return s;
 }
 
@@ -85,9 +87,8 @@ TEST_CASE("generated graph has the requested degree statistics", "[network][stat
       // account for a quarter of them. sd ~ mean, so the standard error of the sample mean is
       // ~0.063; the margin is 5 standard errors.
       CHECK(st.mean_followees == Approx(mean + 0.25).margin(0.32));
-      // Government followers ~ Binomial(N, 0.25): 5 standard deviations.
-      CHECK(std::abs(double(st.government_followers) - 25000.0) <
-            5 * std::sqrt(100000 * 0.25 * 0.75));
+      // The government account gets exactly its follower target.
+      CHECK(net.follower_count(net.n_citizens()) == 25000);
       // Follower-count tail exponent by maximum likelihood above k_min = 60. Its standard error is
       // (gamma - 1) / sqrt(n_tail) < 0.05 here; the tolerance also absorbs the finite-size and
       // Poisson-smoothing bias of a Chung-Lu graph.
@@ -120,4 +121,77 @@ TEST_CASE("Boost.Graph view has the same adjacency", "[network][boost]") {
     const auto f = net.followers(v);
     REQUIRE(std::equal(it, end, f.begin(), f.end()));
   }
+}
+
+TEST_CASE("reciprocity reaches the requested share of mutual follows", "[network][stat]") {
+  for (double r : {0.22, 0.5}) {
+    DYNAMIC_SECTION("reciprocity " << r) {
+      auto s = small_scenario(50000, 2.2, 20);
+      s.network.reciprocity = r;
+      const Network net = generate_network(s);
+      const NetworkStats st = compute_stats(net);
+      // Citizen edges only: the government account's followers are never reciprocated, so
+      // measure among citizens. Follow-backs are one Bernoulli draw per edge (1e6 edges):
+      // the binomial noise is ~1e-3; the tolerance 0.02 also covers follow-backs that already
+      // existed (rare, ~mean/N).
+      std::uint64_t citizen_edges = 0, mutual = 0;
+      for (NodeId v = 0; v < net.n_citizens(); ++v)
+        for (NodeId u : net.followers(v)) {
+          ++citizen_edges;
+          if (net.follows(v, u)) ++mutual;
+        }
+      CHECK(double(mutual) / double(citizen_edges) == Approx(r).margin(0.02));
+      // Mean followees among citizens stays near the target (+0.25 for the government account).
+      CHECK(st.mean_followees == Approx(20 + 0.25).epsilon(0.03));
+    }
+  }
+}
+
+TEST_CASE("homophily puts the requested share of follows inside the region", "[network][stat]") {
+  auto s = small_scenario(40000, 2.5, 15);
+  s.regions = {{"north", 0.2}, {"south", 0.8}};
+  s.network.homophily = 0.7;
+  const Network net = generate_network(s);
+  const std::uint32_t north_end = 8000;  // contiguous blocks: north is citizens [0, 8000)
+  std::uint64_t from_north = 0, inside_north = 0, from_south = 0, inside_south = 0;
+  for (NodeId v = 0; v < net.n_citizens(); ++v)
+    for (NodeId u : net.followers(v)) {
+      if (!net.is_citizen(u)) continue;
+      const bool u_north = u < north_end, v_north = v < north_end;
+      (u_north ? from_north : from_south)++;
+      if (u_north && v_north) ++inside_north;
+      if (!u_north && !v_north) ++inside_south;
+    }
+  // Per-draw share is exactly h before duplicates are removed; dedup slightly favours the larger
+  // pool. 1e5+ follows per group: binomial noise < 0.005; tolerance 0.03 covers the dedup bias.
+  CHECK(double(inside_north) / double(from_north) == Approx(0.7).margin(0.03));
+  CHECK(double(inside_south) / double(from_south) == Approx(0.7).margin(0.03));
+  // Without homophily the share inside north would be about its weight share, ~0.2.
+}
+
+TEST_CASE("accounts get exact follower counts, with regional bias", "[network]") {
+  auto s = small_scenario(20000, 2.2, 10);
+  s.regions = {{"north", 0.1}, {"south", 0.9}};
+  s.accounts.resize(3);
+  s.accounts[0].followers = 3752;
+  s.accounts[1].name = "municipality";
+  s.accounts[1].follower_share = 0.05;  // 1000
+  s.accounts[1].region = "north";
+  s.accounts[1].region_bias = 0.9;
+  s.accounts[2].name = "paper";
+  s.accounts[2].kind = AccountKind::media;
+  s.accounts[2].follower_share = 0.5;
+  const Network net = generate_network(s);
+  REQUIRE(net.n_nodes() == 20003);
+  CHECK(net.follower_count(20000) == 3752);
+  CHECK(net.follower_count(20002) == 10000);
+  const auto muni = net.followers(20001);
+  REQUIRE(muni.size() == 1000);
+  CHECK(std::count_if(muni.begin(), muni.end(), [](NodeId u) { return u < 2000; }) == 900);
+  // Different accounts draw different followers.
+  const auto a = net.followers(20000), c = net.followers(20002);
+  std::vector<NodeId> common;
+  std::set_intersection(a.begin(), a.end(), c.begin(), c.end(), std::back_inserter(common));
+  // Independent choice: expected overlap 3752 * 0.5 = 1876, sd ~ 31.
+  CHECK(std::abs(double(common.size()) - 1876.0) < 5 * 31.0);
 }

@@ -19,7 +19,7 @@ Network hand_made() {
 Scenario one_post(double p) {
   Scenario s;
   s.population = 6;
-  s.government.posts_per_day = 1;  // exactly one post, at step 0, within a 6-hour run
+  s.accounts[0].posts_per_day = 1;  // exactly one post, at step 0, within a 6-hour run
   s.diffusion.reshare_probability = p;
   s.time.step_hours = 1;
   s.time.duration_hours = 6;
@@ -38,7 +38,7 @@ std::vector<StepRecord> run_all(const Scenario& s, const Network& net, std::uint
 TEST_CASE("posts follow the schedule", "[simulation]") {
   Scenario s = one_post(0);
   s.time.duration_hours = 48;
-  s.government.posts_per_day = 4;
+  s.accounts[0].posts_per_day = 4;
   const auto r = run_all(s, hand_made());
   REQUIRE(r.size() == 48);
   std::uint64_t total = 0;
@@ -100,7 +100,7 @@ TEST_CASE("series are identical for any thread count, different across replicate
   Scenario s;
   s.population = 20000;
   s.network.mean_followees = 20;
-  s.government.follower_share = 0.2;
+  s.accounts[0].follower_share = 0.2;
   s.diffusion.reshare_probability = 0.02;
   s.time.duration_hours = 72;
   const Network net = generate_network(s);
