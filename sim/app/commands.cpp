@@ -17,6 +17,7 @@
 #include "io/build_info.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
+#include "io/resources.hpp"
 #include "io/run_file.hpp"
 
 namespace civsim::app {
@@ -108,6 +109,8 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
           "behaves like \"broadcast\"",
           acc.name, io::strategy_name(acc.strategy));
 
+  const std::uint64_t network_bytes = estimate_network_bytes(scenario);
+  io::require_memory(network_bytes, fmt::format("the network of '{}'", o.scenario));
   const auto t0 = Clock::now();
   spdlog::info("building network: {} citizens, {} mean followees ({} thread{})",
                scenario.population, scenario.network.mean_followees, threads,
@@ -165,9 +168,12 @@ int cmd_validate(const std::string& file, const std::vector<std::string>& overri
     fmt::print("{}", io::to_toml(s));
   } else {
     fmt::print(
-        "{}: valid (scenario \"{}\", {} citizens, {} network, {} account(s), {} steps of {})\n",
+        "{}: valid (scenario \"{}\", {} citizens, {} network, {} account(s), {} steps of {})\n"
+        "memory: about {} for the network; {} available\n",
         file, s.name, s.population, io::generator_name(s.network.generator), s.accounts.size(),
-        s.steps(), io::format_duration(s.time.step_hours));
+        s.steps(), io::format_duration(s.time.step_hours),
+        io::format_bytes(estimate_network_bytes(s)),
+        io::format_bytes(io::available_memory_bytes()));
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "core/generator.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <span>
@@ -196,15 +197,26 @@ Csr add_follow_backs(const Scenario& sc, Csr followees, double q) {
   const auto backs = [&](NodeId u, NodeId v) {
     return bernoulli({sc.seed, 0, Purpose::network_follow_back, 0, u, v}, q);
   };
-  for (std::uint32_t u = 0; u < nc; ++u)
-    for (NodeId v : followees.row(u))
-      if (backs(u, v)) ++back_count[v];
+  const auto n = static_cast<std::int64_t>(nc);
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (std::int64_t i = 0; i < n; ++i)
+    for (NodeId v : followees.row(static_cast<NodeId>(i)))
+      if (backs(static_cast<NodeId>(i), v))
+        std::atomic_ref<std::uint32_t>(back_count[v]).fetch_add(1, std::memory_order_relaxed);
   Csr back = csr_with_capacity(back_count);
   {
+    // Threads claim slots in any order; sorting each list afterwards makes the result unique.
     std::vector<std::uint64_t> cursor(back.offsets.begin(), back.offsets.end() - 1);
-    for (std::uint32_t u = 0; u < nc; ++u)  // ascending u: every back list is sorted
-      for (NodeId v : followees.row(u))
-        if (backs(u, v)) back.targets[cursor[v]++] = u;
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (std::int64_t i = 0; i < n; ++i)
+      for (NodeId v : followees.row(static_cast<NodeId>(i)))
+        if (backs(static_cast<NodeId>(i), v))
+          back.targets[std::atomic_ref<std::uint64_t>(cursor[v]).fetch_add(
+              1, std::memory_order_relaxed)] = static_cast<NodeId>(i);
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (std::int64_t v = 0; v < n; ++v)
+      std::sort(back.targets.begin() + static_cast<std::ptrdiff_t>(back.offsets[v]),
+                back.targets.begin() + static_cast<std::ptrdiff_t>(back.offsets[v + 1]));
   }
   std::vector<std::uint32_t> capacity(nc);
   for (std::uint32_t v = 0; v < nc; ++v)
@@ -233,15 +245,21 @@ std::vector<std::vector<NodeId>> account_followers(const Scenario& sc) {
   for (std::size_t a = 0; a < sc.accounts.size(); ++a) {
     const auto& acc = sc.accounts[a];
     const std::int64_t target = acc.follower_target(sc.population);
-    std::vector<std::pair<std::uint64_t, NodeId>> inside, outside;
     std::size_t region = starts.size();
     for (std::size_t r = 0; r < sc.regions.size(); ++r)
       if (sc.regions[r].name == acc.region) region = r;
     const bool biased = region < starts.size() && acc.region_bias >= 0;
-    for (NodeId u = 0; u < nc; ++u) {
-      const std::uint64_t key = random_words({sc.seed, 0, Purpose::account_follow, 0, u, a})[0];
-      (biased && region_of(starts, u) == region ? inside : outside).emplace_back(key, u);
+    std::vector<std::pair<std::uint64_t, NodeId>> keyed(nc);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(nc); ++i) {
+      const auto u = static_cast<NodeId>(i);
+      keyed[i] = {random_words({sc.seed, 0, Purpose::account_follow, 0, u, a})[0], u};
     }
+    // The region is a contiguous id block: split the keyed citizens into inside and outside.
+    const NodeId lo = biased ? starts[region] : 0, hi = biased ? starts[region + 1] : 0;
+    std::vector<std::pair<std::uint64_t, NodeId>> inside(keyed.begin() + lo, keyed.begin() + hi);
+    keyed.erase(keyed.begin() + lo, keyed.begin() + hi);
+    std::vector<std::pair<std::uint64_t, NodeId>>& outside = keyed;
     std::int64_t want_inside =
         biased ? std::llround(acc.region_bias * static_cast<double>(target)) : 0;
     want_inside = std::min<std::int64_t>(want_inside, static_cast<std::int64_t>(inside.size()));
@@ -260,6 +278,22 @@ std::vector<std::vector<NodeId>> account_followers(const Scenario& sc) {
 }
 
 }  // namespace
+
+std::uint64_t estimate_network_bytes(const Scenario& sc) {
+  const auto n = static_cast<double>(sc.population);
+  const double r = sc.network.reciprocity, q = r / (2.0 - r);
+  const double edges = n * sc.network.mean_followees;
+  double account_edges = 0;
+  for (const auto& acc : sc.accounts)
+    account_edges += static_cast<double>(acc.follower_target(sc.population));
+  // Per citizen: weights 8, alias table 12, degree and used counts 8, two offset arrays 16,
+  // region and cursor bookkeeping 8 => 52 bytes. Per edge: the followee CSR and the follower CSR
+  // coexist during assembly (4 + 4 bytes), follow-backs need their own list and a merged copy.
+  // Account follower choice holds a 16-byte key per citizen while it runs.
+  const double bytes = 52.0 * n + edges * (8.0 + 12.0 * q) + 4.0 * account_edges +
+                       (sc.accounts.empty() ? 0.0 : 16.0 * n);
+  return static_cast<std::uint64_t>(bytes * 1.1);  // allocator slack
+}
 
 Network generate_network(const Scenario& sc) {
   if (sc.population < 2 || sc.population > std::int64_t{1} << 31)

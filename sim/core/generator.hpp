@@ -24,4 +24,8 @@ namespace civsim {
 // only, never on the thread count. docs/networks.md documents every generator.
 Network generate_network(const Scenario& scenario);
 
+// Upper estimate of the peak memory (bytes) that generating and holding the scenario's network
+// takes, so that callers can refuse a scenario that cannot fit before allocating anything.
+std::uint64_t estimate_network_bytes(const Scenario& scenario);
+
 }  // namespace civsim

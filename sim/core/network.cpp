@@ -1,6 +1,7 @@
 #include "core/network.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -69,17 +70,28 @@ Network assemble_network(const Csr& citizen_followees,
                          const std::vector<std::vector<NodeId>>& account_followers) {
   const std::uint32_t nc = citizen_followees.rows();
   const auto n_nodes = static_cast<std::uint32_t>(nc + account_followers.size());
-  // Transpose the citizens' followee lists by counting sort; visiting u in ascending order keeps
-  // every follower list sorted. Accounts' follower lists are appended as given.
+  // Transpose the citizens' followee lists by counting sort, in parallel: threads claim slots in
+  // any order, and sorting each follower list afterwards makes the result unique.
+  const auto n_rows = static_cast<std::int64_t>(nc);
   std::vector<std::uint64_t> offsets(n_nodes + 1, 0);
-  for (NodeId v : citizen_followees.targets) ++offsets[v + 1];
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (std::int64_t u = 0; u < n_rows; ++u)
+    for (NodeId v : citizen_followees.row(static_cast<std::uint32_t>(u)))
+      std::atomic_ref<std::uint64_t>(offsets[v + 1]).fetch_add(1, std::memory_order_relaxed);
   for (std::size_t a = 0; a < account_followers.size(); ++a)
     offsets[nc + a + 1] = account_followers[a].size();
   for (std::uint32_t v = 0; v < n_nodes; ++v) offsets[v + 1] += offsets[v];
   std::vector<NodeId> followers(offsets[n_nodes]);
   std::vector<std::uint64_t> cursor(offsets.begin(), offsets.begin() + nc);
-  for (std::uint32_t u = 0; u < nc; ++u)
-    for (NodeId v : citizen_followees.row(u)) followers[cursor[v]++] = u;
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (std::int64_t u = 0; u < n_rows; ++u)
+    for (NodeId v : citizen_followees.row(static_cast<std::uint32_t>(u)))
+      followers[std::atomic_ref<std::uint64_t>(cursor[v]).fetch_add(1, std::memory_order_relaxed)] =
+          static_cast<NodeId>(u);
+#pragma omp parallel for schedule(dynamic, 256)
+  for (std::int64_t v = 0; v < n_rows; ++v)
+    std::sort(followers.begin() + static_cast<std::ptrdiff_t>(offsets[v]),
+              followers.begin() + static_cast<std::ptrdiff_t>(offsets[v + 1]));
   for (std::size_t a = 0; a < account_followers.size(); ++a)
     std::copy(account_followers[a].begin(), account_followers[a].end(),
               followers.begin() + static_cast<std::ptrdiff_t>(offsets[nc + a]));

@@ -689,8 +689,10 @@ std::string to_toml(const Scenario& s) {
   // Emit in schema order: top-level keys, then one [section] at a time, then each [[list]]
   // element, so the text reads like a scenario file. Unset optional keys are left out.
   std::string top, body, current;
+  const bool from_file = s.network.generator == NetworkGenerator::edge_list;
   for (const auto& spec : specs()) {
     if (!spec.list.empty()) continue;
+    if (from_file && spec.info.path == "population") continue;  // the file decides
     const auto value = spec.emit(s, 0);
     if (!value) continue;
     const std::string line = fmt::format("{} = {}\n", spec.leaf, toml_text(*value));

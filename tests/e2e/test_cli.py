@@ -217,3 +217,12 @@ def test_unwritable_output_is_a_user_error(run_civsim, small_scenario, tmp_path)
     proc = run_civsim("run", small_scenario, "-o", blocker / "sub" / "out.h5")
     assert proc.returncode == 2
     assert "cannot create output folder" in proc.stderr
+
+
+def test_network_too_large_for_memory_is_refused_early(run_civsim, small_scenario, tmp_path):
+    out = tmp_path / "huge.h5"
+    proc = run_civsim("run", small_scenario, "-o", out, "--set", "population=2000000000",
+                      "--set", "network.mean_followees=4000")
+    assert proc.returncode == 2
+    assert "of memory, but only" in proc.stderr
+    assert not out.exists()
