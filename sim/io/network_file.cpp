@@ -237,6 +237,25 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+// A token as printed in a message: cut after about 40 bytes (at a character boundary), with
+// control bytes, and the non-ASCII bytes of invalid UTF-8, written as \xNN, so that the message
+// stays printable text.
+std::string shown(std::string_view token) {
+  const bool utf8 = valid_utf8(token);
+  std::size_t cut = std::min<std::size_t>(token.size(), 40);
+  while (utf8 && cut < token.size() && (static_cast<unsigned char>(token[cut]) & 0xc0U) == 0x80U)
+    --cut;
+  std::string out;
+  for (const char ch : token.substr(0, cut)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8))
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += ch;
+  }
+  return cut < token.size() ? out + "..." : out;
+}
+
 // What is wrong with `id` as an edge-list id, or an empty string if nothing is.
 std::string id_problem(std::string_view id) {
   if (id.empty()) return "is empty";
@@ -257,10 +276,10 @@ std::string ids_problem(const std::vector<std::string>& ids) {
   IdTable seen;
   for (std::size_t k = 0; k < ids.size(); ++k) {
     if (const std::string problem = id_problem(ids[k]); !problem.empty())
-      return fmt::format("the id \"{}\" of node {} {}", ids[k], k, problem);
+      return fmt::format("the id \"{}\" of node {} {}", shown(ids[k]), k, problem);
     bool inserted = false;
     seen.find_or_insert(ids[k], kMaxNodes, inserted);
-    if (!inserted) return fmt::format("the id \"{}\" is given to two nodes", ids[k]);
+    if (!inserted) return fmt::format("the id \"{}\" is given to two nodes", shown(ids[k]));
   }
   return {};
 }
@@ -315,11 +334,12 @@ class EdgeListParser {
                                   account_ids.size(), max_nodes_));
     for (const auto& id : account_ids) {
       if (const std::string problem = id_problem(id); !problem.empty())
-        throw UserError(
-            fmt::format("the account id \"{}\" {}, so no edge list can hold it", id, problem));
+        throw UserError(fmt::format("the account id \"{}\" {}, so no edge list can hold it",
+                                    shown(id), problem));
       bool inserted = false;
       ids_.find_or_insert(id, max_nodes_, inserted);
-      if (!inserted) throw UserError(fmt::format("the account id \"{}\" is listed twice", id));
+      if (!inserted)
+        throw UserError(fmt::format("the account id \"{}\" is listed twice", shown(id)));
     }
   }
 
@@ -415,17 +435,16 @@ class EdgeListParser {
         kMaxIdBytes));
   }
 
-  static std::string shown(std::string_view token) {
-    return token.size() <= 40 ? std::string(token) : std::string(token.substr(0, 40)) + "...";
-  }
-
   // Reading happens in two stages. The first (feed, take_token, end_line) checks the syntax and
   // copies each complete line's two ids into a batch; the second (resolve_lines) maps the ids of
   // a batch to numbers, prefetching the table slots of ids a few places ahead: the table is far
   // larger than the caches, and a lookup is a cache miss that the prefetch overlaps with others.
   void take_token(std::string_view token) {
     if (column_ == 2)
-      fail(fmt::format("expected two columns \"src dst\", found a third (\"{}\")", shown(token)));
+      fail(fmt::format(
+          "expected two columns \"src dst\", found a third (\"{}\"); drop weights or other "
+          "columns first, e.g. with awk '{{print $1, $2}}'",
+          shown(token)));
     if (token.size() > kMaxIdBytes) fail_long_id();
     if (column_ == 0) line_start_ = static_cast<std::uint32_t>(batch_text_.size());
     batch_text_.append(token);

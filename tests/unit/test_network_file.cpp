@@ -252,7 +252,7 @@ TEST_CASE("malformed edge lists fail with FILE:LINE: and what was expected", "[n
       {"a b\nc\x01 d\n", 2, "unexpected control byte 0x01"},
       {"a b\nc d\n\x7f d\n", 3, "unexpected control byte 0x7f"},
       {std::string("a b\n\0\0\0\0", 8), 2, "control byte 0x00"},
-      {"a b\nc \xff\xfe\n", 2, "is not valid UTF-8"},
+      {"a b\nc \xff\xfe\n", 2, "the id \"\\xff\\xfe\" is not valid UTF-8"},
       {"a b\nc \xc3\n", 2, "is not valid UTF-8"},  // a cut-off two-byte sequence
       {"a b\nc", 2, "found one (\"c\")"},          // last line without newline
   };
@@ -324,6 +324,9 @@ TEST_CASE("writers refuse existing files unless forced, and ids that cannot be r
     CHECK_THROWS_WITH(write(&spaced, true),
                       Contains(path.string()) && Contains("\"b c\" of node 1 contains whitespace"));
     CHECK_THROWS_WITH(write(&twice, true), Contains("\"a\" is given to two nodes"));
+    const std::vector<std::string> control = {"a", std::string("b\0c", 3), "gov"};
+    CHECK_THROWS_WITH(write(&control, true),
+                      Contains("\"b\\x00c\" of node 1 contains the control byte 0x00"));
     const std::vector<std::string> one = {"a"};
     CHECK_THROWS_AS(write(&one, true), std::invalid_argument);  // a caller's bug
     CHECK(read_text(path) != "precious\n");                     // the forced file is still there
@@ -423,4 +426,47 @@ TEST_CASE("HDF5 network files that are not valid networks are user errors naming
   CHECK_THROWS_WITH(read_network_h5(dir / "missing.h5"), Contains("missing.h5"));
   write_text(dir / "text.h5", "a b\n");
   CHECK_THROWS_WITH(read_network_h5(dir / "text.h5"), Contains("is not an HDF5 file"));
+}
+
+TEST_CASE("edge list: any split into blocks gives the same network or the same error",
+          "[network_file]") {
+  // Random short files: mostly well-formed lines, some with stray pieces (bad bytes, extra or
+  // missing columns), so that both networks and errors come out.
+  const std::vector<std::string> ids = {"a", "b", "7", "é", "gov", "x"};
+  const std::vector<std::string> spaces = {" ", "\t", "  ", " \t"};
+  const std::vector<std::string> ends = {"\n", "\r\n", " # note\n", "#\n", "\n\n"};
+  const std::vector<std::string> stray = {"a", " ", "\n", "#", "\xff", "\x01", "é"};
+  std::uint64_t state = 42;
+  const auto next = [&](std::size_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>(state >> 33) % n;
+  };
+  const auto outcome = [](const fs::path& path, std::size_t block) -> std::string {
+    try {
+      const auto in =
+          detail::read_edge_list(path, {}, EdgeDirection::src_follows_dst, {.block_bytes = block});
+      return lists(in) + fmt::format(" lines {} read {} dup {} loops {}", in.lines, in.edges_read,
+                                     in.duplicates_dropped, in.self_loops_dropped);
+    } catch (const UserError& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  TempDir dir;
+  const auto path = dir / "random.txt";
+  int networks = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string text;
+    for (std::size_t line = next(8); line > 0; --line) {
+      text += ids[next(ids.size())] + spaces[next(spaces.size())] + ids[next(ids.size())];
+      if (next(15) == 0) text += stray[next(stray.size())];
+      text += ends[next(ends.size())];
+    }
+    write_text(path, text);
+    const std::string whole = outcome(path, std::size_t{1} << 22);
+    CAPTURE(text, whole);
+    for (std::size_t block : {1, 2, 5}) CHECK(outcome(path, block) == whole);
+    networks += whole.starts_with("error") ? 0 : 1;
+  }
+  CHECK(networks > 100);  // valid files as well as errors
+  CHECK(networks < 290);
 }
