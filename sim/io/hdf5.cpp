@@ -91,6 +91,40 @@ std::vector<T> read_1d(hid_t file, const std::string& path, hid_t mem_type) {
   return out;
 }
 
+// Aborts a conversion that would clip a value (HDF5's default silently saturates), so that a
+// negative or oversized integer is an error rather than a different number.
+H5T_conv_ret_t abort_on_range(H5T_conv_except_t except, hid_t, hid_t, void*, void*, void*) {
+  return except == H5T_CONV_EXCEPT_RANGE_HI || except == H5T_CONV_EXCEPT_RANGE_LOW
+             ? H5T_CONV_ABORT
+             : H5T_CONV_UNHANDLED;
+}
+
+// Opens a dataset and checks that it is one-dimensional and of the given type class.
+Id open_1d(hid_t file, const std::string& path, H5T_class_t cls, const char* kind) {
+  Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + path);
+  Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+  Id type(H5Dget_type(ds.get()), H5Tclose, "type of " + path);
+  if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Tget_class(type.get()) != cls)
+    throw std::runtime_error("HDF5: " + path + " is not a one-dimensional " + kind + " dataset");
+  return ds;
+}
+
+template <class T>
+std::vector<T> read_unsigned(hid_t file, const std::string& path, hid_t mem_type) {
+  Id ds = open_1d(file, path, H5T_INTEGER, "integer");
+  Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + path);
+  std::vector<T> out(static_cast<std::size_t>(n));
+  if (n == 0) return out;
+  Id dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "transfer property list");
+  check(H5Pset_type_conv_cb(dxpl.get(), abort_on_range, nullptr), "H5Pset_type_conv_cb");
+  if (H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, dxpl.get(), out.data()) < 0)
+    throw std::runtime_error("HDF5: read " + path +
+                             " failed (is a value negative or too large for its type?)");
+  return out;
+}
+
 }  // namespace
 
 struct Writer::Impl {
@@ -141,6 +175,21 @@ void Writer::dataset(const std::string& path, std::span<const std::int64_t> valu
 
 void Writer::dataset(const std::string& path, std::span<const double> values) {
   write_1d(impl_->file.get(), path, values, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+
+void Writer::dataset(const std::string& path, std::span<const std::uint32_t> values) {
+  write_1d(impl_->file.get(), path, values, H5T_STD_U32LE, H5T_NATIVE_UINT32);
+}
+
+void Writer::dataset(const std::string& path, std::span<const std::uint64_t> values) {
+  write_1d(impl_->file.get(), path, values, H5T_STD_U64LE, H5T_NATIVE_UINT64);
+}
+
+void Writer::string_dataset(const std::string& path, std::span<const std::string> values) {
+  std::vector<const char*> pointers(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) pointers[i] = values[i].c_str();
+  Id type = string_type();
+  write_1d(impl_->file.get(), path, std::span<const char* const>(pointers), type.get(), type.get());
 }
 
 void Writer::text_dataset(const std::string& path, const std::string& text) {
@@ -257,6 +306,47 @@ std::vector<std::int64_t> Reader::read_int64(const std::string& path) const {
 
 std::vector<double> Reader::read_double(const std::string& path) const {
   return read_1d<double>(impl_->file.get(), path, H5T_NATIVE_DOUBLE);
+}
+
+std::vector<std::uint32_t> Reader::read_uint32(const std::string& path) const {
+  return read_unsigned<std::uint32_t>(impl_->file.get(), path, H5T_NATIVE_UINT32);
+}
+
+std::vector<std::uint64_t> Reader::read_uint64(const std::string& path) const {
+  return read_unsigned<std::uint64_t>(impl_->file.get(), path, H5T_NATIVE_UINT64);
+}
+
+std::vector<std::string> Reader::read_strings(const std::string& path) const {
+  Id ds = open_1d(impl_->file.get(), path, H5T_STRING, "string");
+  Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+  Id type(H5Dget_type(ds.get()), H5Tclose, "type of " + path);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + path);
+  std::vector<std::string> out(static_cast<std::size_t>(n));
+  if (n == 0) return out;
+  // The file's own string type serves as memory type: no character-set conversion.
+  if (H5Tis_variable_str(type.get()) > 0) {
+    std::vector<char*> text(out.size(), nullptr);
+    check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()),
+          "read " + path);
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (text[i]) out[i] = text[i];
+#if H5_VERSION_GE(1, 12, 0)
+    check(H5Treclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + path);
+#else
+    check(H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + path);
+#endif
+    return out;
+  }
+  const std::size_t width = H5Tget_size(type.get());
+  std::string buffer(width * out.size(), '\0');
+  check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
+        "read " + path);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const char* begin = buffer.data() + i * width;
+    out[i].assign(begin, std::find(begin, begin + width, '\0'));
+  }
+  return out;
 }
 
 std::string Reader::read_text(const std::string& path) const {

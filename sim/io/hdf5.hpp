@@ -26,6 +26,10 @@ class Writer {
   void attribute(const std::string& object, const std::string& name, const Attribute& value);
   void dataset(const std::string& path, std::span<const std::int64_t> values);
   void dataset(const std::string& path, std::span<const double> values);
+  void dataset(const std::string& path, std::span<const std::uint32_t> values);
+  void dataset(const std::string& path, std::span<const std::uint64_t> values);
+  // A 1-D array of variable-length UTF-8 strings (each without NUL bytes).
+  void string_dataset(const std::string& path, std::span<const std::string> values);
   void text_dataset(const std::string& path, const std::string& text);
   void close();  // flushes; errors surface here rather than in the destructor
 
@@ -48,6 +52,12 @@ class Reader {
   std::vector<std::string> members(const std::string& group) const;
   std::vector<std::int64_t> read_int64(const std::string& path) const;
   std::vector<double> read_double(const std::string& path) const;
+  // Unsigned readers accept any 1-D integer dataset whose values all fit the target type;
+  // anything else (another rank, a float or string type, a value out of range) throws.
+  std::vector<std::uint32_t> read_uint32(const std::string& path) const;
+  std::vector<std::uint64_t> read_uint64(const std::string& path) const;
+  // A 1-D array of strings, variable- or fixed-length.
+  std::vector<std::string> read_strings(const std::string& path) const;
   std::string read_text(const std::string& path) const;
 
  private:

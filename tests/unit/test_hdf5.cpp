@@ -52,3 +52,35 @@ TEST_CASE("HDF5 reader refuses missing and non-HDF5 files as user errors", "[hdf
   CHECK_THROWS_AS(h5::Reader(path), UserError);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("HDF5 wrapper round-trips unsigned and string arrays, and refuses lossy reads",
+          "[hdf5]") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("civsim_h5_unsigned_" + std::to_string(getpid()) + ".h5");
+  std::filesystem::remove(path);
+  const std::vector<std::uint32_t> u32 = {0, 7, 0xffffffffU};
+  const std::vector<std::uint64_t> u64 = {0, 1ULL << 40, ~0ULL};
+  const std::vector<std::string> names = {"gov", "", "héllo wörld", std::string(300, 'x')};
+  {
+    h5::Writer w(path);
+    w.dataset("/u32", u32);
+    w.dataset("/u64", u64);
+    w.dataset("/negative", std::vector<std::int64_t>{3, -1});
+    w.dataset("/reals", std::vector<double>{1.0});
+    w.string_dataset("/names", names);
+    w.string_dataset("/no_names", std::vector<std::string>{});
+    w.close();
+  }
+  h5::Reader r(path);
+  CHECK(r.read_uint32("/u32") == u32);
+  CHECK(r.read_uint64("/u64") == u64);
+  CHECK(r.read_uint64("/u32") == std::vector<std::uint64_t>{0, 7, 0xffffffffU});  // widening
+  CHECK(r.read_strings("/names") == names);
+  CHECK(r.read_strings("/no_names").empty());
+  CHECK_THROWS_WITH(r.read_uint32("/u64"), Catch::Contains("too large"));  // 2^40 does not fit
+  CHECK_THROWS_WITH(r.read_uint64("/negative"), Catch::Contains("negative"));
+  CHECK_THROWS_WITH(r.read_uint64("/reals"), Catch::Contains("not a one-dimensional integer"));
+  CHECK_THROWS_WITH(r.read_strings("/u32"), Catch::Contains("not a one-dimensional string"));
+  CHECK(r.read_int64("/negative") == std::vector<std::int64_t>{3, -1});  // unchanged behaviour
+  std::filesystem::remove(path);
+}
