@@ -17,6 +17,7 @@
 #include "io/build_info.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
+#include "io/network_file.hpp"
 #include "io/resources.hpp"
 #include "io/run_file.hpp"
 
@@ -98,7 +99,7 @@ struct RunOptions {
 int cmd_run(const RunOptions& o, const std::string& command_line) {
   auto overrides = o.overrides;
   if (o.seed >= 0) overrides.push_back(fmt::format("seed={}", o.seed));
-  const Scenario scenario = io::load_scenario(o.scenario, overrides);
+  Scenario scenario = io::load_scenario(o.scenario, overrides);
   io::check_output_path(o.output, o.force);
   if (o.threads > 0) omp_set_num_threads(o.threads);
   const int threads = omp_get_max_threads();
@@ -109,13 +110,15 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
           "behaves like \"broadcast\"",
           acc.name, io::strategy_name(acc.strategy));
 
-  const std::uint64_t network_bytes = estimate_network_bytes(scenario);
-  io::require_memory(network_bytes, fmt::format("the network of '{}'", o.scenario));
   const auto t0 = Clock::now();
-  spdlog::info("building network: {} citizens, {} mean followees ({} thread{})",
-               scenario.population, scenario.network.mean_followees, threads,
-               threads == 1 ? "" : "s");
-  const Network network = generate_network(scenario);
+  if (scenario.network.generator == NetworkGenerator::edge_list)
+    spdlog::info("reading network from {} ({} thread{})", scenario.network.file, threads,
+                 threads == 1 ? "" : "s");
+  else
+    spdlog::info("building {} network: {} citizens, {} mean followees ({} thread{})",
+                 io::generator_name(scenario.network.generator), scenario.population,
+                 scenario.network.mean_followees, threads, threads == 1 ? "" : "s");
+  const Network network = io::build_network(scenario);
   const NetworkStats stats = compute_stats(network);
   const double network_seconds = seconds_since(t0);
   spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", stats.nodes, stats.edges,

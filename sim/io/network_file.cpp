@@ -16,8 +16,10 @@
 #include <string_view>
 #include <utility>
 
+#include "core/generator.hpp"
 #include "io/errors.hpp"
 #include "io/hdf5.hpp"
+#include "io/resources.hpp"
 #include "io/run_file.hpp"
 
 namespace civsim::io {
@@ -867,6 +869,35 @@ ImportedNetwork read_network_h5(const fs::path& path) {
     throw UserError(fmt::format("'{}': /ids: {}", file, problem));
   out.edges_read = out.network.n_edges();
   return out;
+}
+
+Network build_network(Scenario& scenario) {
+  if (scenario.network.generator != NetworkGenerator::edge_list) {
+    require_memory(estimate_network_bytes(scenario),
+                   fmt::format("the network of scenario '{}'", scenario.name));
+    return generate_network(scenario);
+  }
+  std::vector<std::string> account_ids;
+  for (const auto& acc : scenario.accounts) account_ids.push_back(acc.id);
+  const std::filesystem::path file = scenario.network.file;
+  ImportedNetwork imported;
+  if (scenario.network.format == EdgeFileFormat::text) {
+    imported = read_edge_list(file, account_ids, scenario.network.direction);
+  } else {
+    imported = read_network_h5(file);
+    const std::size_t in_file = imported.network.n_nodes() - imported.network.n_citizens();
+    if (in_file != account_ids.size())
+      throw UserError(fmt::format("{}: holds {} institutional account(s), the scenario names {}",
+                                  file.string(), in_file, account_ids.size()));
+    for (std::size_t a = 0; a < account_ids.size() && !imported.ids.empty(); ++a) {
+      const std::string& id = imported.ids[imported.network.n_citizens() + a];
+      if (id != account_ids[a])
+        throw UserError(fmt::format("{}: account {} has id \"{}\", the scenario says \"{}\"",
+                                    file.string(), a, id, account_ids[a]));
+    }
+  }
+  scenario.population = imported.network.n_citizens();
+  return std::move(imported.network);
 }
 
 }  // namespace civsim::io

@@ -66,6 +66,12 @@ void write_network_h5(const std::filesystem::path& path, const Network& network,
 // a UserError naming the file.
 ImportedNetwork read_network_h5(const std::filesystem::path& path);
 
+// The network a scenario describes: generated (after checking it fits in memory), or read from
+// `network.file` with generator "edge_list", in which case the scenario's accounts are matched to
+// the file by id and `scenario.population` is set to the file's citizen count. UserError when the
+// file and the scenario disagree.
+Network build_network(Scenario& scenario);
+
 namespace detail {
 // Knobs of read_edge_list that tests turn down: a lower id limit is reachable, and tiny blocks
 // put every token, comment and line end across a block boundary.

@@ -226,3 +226,41 @@ def test_network_too_large_for_memory_is_refused_early(run_civsim, small_scenari
     assert proc.returncode == 2
     assert "of memory, but only" in proc.stderr
     assert not out.exists()
+
+
+def test_run_on_an_imported_edge_list(run_civsim, tmp_path):
+    scen = Path(__file__).resolve().parents[1] / "data" / "edge_list.toml"
+    out = tmp_path / "edges.h5"
+    run_civsim("run", scen, "-o", out, check=True)
+    with h5py.File(out) as f:
+        assert f["network"].attrs["citizens"] == 6
+        assert f["accounts/0"].attrs["followers"] == 3
+        # With p = 1 every post reaches everyone reachable from the account: all six.
+        assert f["series/reach"][-1] == 6
+        resolved = tomllib.loads(f["scenario"].asstr()[()])
+        assert "population" not in resolved
+        assert Path(resolved["network"]["file"]).is_absolute()
+    # The resolved scenario runs again from the run file alone, with the same series.
+    again = tmp_path / "again.toml"
+    with h5py.File(out) as f:
+        again.write_text(f["scenario"].asstr()[()])
+    out2 = tmp_path / "again.h5"
+    run_civsim("run", again, "-o", out2, check=True)
+    for name, values in series_of(out).items():
+        np.testing.assert_array_equal(series_of(out2)[name], values, err_msg=name)
+
+
+def test_edge_list_errors_are_located(run_civsim, tmp_path):
+    edges = tmp_path / "bad.txt"
+    edges.write_text("a gov\nb\n")
+    scen = tmp_path / "bad.toml"
+    scen.write_text('[network]\ngenerator = "edge_list"\nfile = "bad.txt"\n'
+                    '[[accounts]]\nname = "g"\nid = "gov"\n')
+    proc = run_civsim("run", scen, "-o", tmp_path / "x.h5")
+    assert proc.returncode == 2
+    assert f"{edges}:2:" in proc.stderr
+    missing = tmp_path / "missing.toml"
+    missing.write_text('[network]\ngenerator = "edge_list"\nfile = "nope.txt"\n'
+                       '[[accounts]]\nname = "g"\nid = "gov"\n')
+    proc = run_civsim("run", missing, "-o", tmp_path / "y.h5")
+    assert proc.returncode == 2 and "nope.txt" in proc.stderr
