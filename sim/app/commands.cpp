@@ -1,5 +1,7 @@
 #include "app/commands.hpp"
 
+#include "app/network_commands.hpp"
+
 #include <fmt/format.h>
 #include <omp.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -214,6 +216,7 @@ int main(int argc, char** argv) {
       "  civsim run scenarios/default.toml -o results/default.h5\n"
       "  civsim validate scenarios/default.toml\n"
       "  civsim info results/default.h5\n"
+      "  civsim network stats scenarios/default.toml\n"
       "Exit codes: 0 success, 2 bad input (arguments, scenario, files), 1 internal error.");
 
   RunOptions ro;
@@ -254,6 +257,8 @@ int main(int argc, char** argv) {
   schema_cmd->add_flag("--markdown", schema_markdown, "As a Markdown table");
   schema_cmd->footer("Example:\n  civsim schema");
 
+  NetworkCommands network_cmds(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -265,6 +270,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cmd_run(ro, join_command_line(argc, argv));
     if (*val_cmd) return cmd_validate(validate_file, validate_overrides, validate_print);
     if (*info_cmd) return cmd_info(info_file);
+    if (network_cmds.chosen()) return network_cmds.run();
     if (*schema_cmd) {
       if (schema_markdown) {
         fmt::print("{}", io::schema_markdown());
@@ -276,7 +282,7 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const io::UserError& e) {
-    spdlog::error("{}", e.what());
+    fmt::print(stderr, "civsim: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     spdlog::critical("internal error: {}", e.what());
