@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/generator.hpp"
+#include "core/network_stats.hpp"
 #include "core/simulation.hpp"
 #include "io/build_info.hpp"
 #include "io/config.hpp"

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/network.hpp"
+#include "core/network_stats.hpp"
 #include "core/scenario.hpp"
 #include "core/simulation.hpp"
 

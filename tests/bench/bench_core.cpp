@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "core/generator.hpp"
+#include "core/network_stats.hpp"
 #include "core/simulation.hpp"
 
 using namespace civsim;

@@ -5,6 +5,7 @@
 
 #include "core/generator.hpp"
 #include "core/network_boost.hpp"
+#include "core/network_stats.hpp"
 
 using namespace civsim;
 
