@@ -111,7 +111,7 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
                scenario.population, scenario.network.mean_followees, threads,
                threads == 1 ? "" : "s");
   const Network network = generate_network(scenario);
-  const NetworkStats stats = compute_stats(network);
+  const NetworkStats stats = compute_stats(network, {.seed = scenario.seed});
   const double network_seconds = seconds_since(t0);
   spdlog::info("network: {} nodes, {} edges, {} government followers, built in {:.2f}s",
                stats.nodes, stats.edges, stats.government_followers, network_seconds);

@@ -22,6 +22,9 @@ enum class Purpose : std::uint32_t {
   network_target = 3,     // which accounts a citizen follows
   government_follow = 4,  // whether a citizen follows a government account
   reshare = 5,            // whether an exposed citizen reshares a post
+  // 20-29: network statistics (core/network_stats.cpp).
+  stats_clustering_sample = 20,  // which nodes the clustering coefficient is averaged over
+  stats_path_source = 21,        // which nodes the path-length searches start from
 };
 
 struct DrawId {

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     Network net;
     const double g = best_seconds(repeats, [&] { net = generate_network(s); });
     edges = net.n_edges();
-    const double st = best_seconds(1, [&] { (void)compute_stats(net); });
+    const double st = best_seconds(1, [&] { (void)compute_stats(net, {.seed = s.seed}); });
     std::uint64_t deliveries = 0;
     const double c = best_seconds(repeats, [&] {
       Simulation sim_run(s, net);
