@@ -1,5 +1,7 @@
 #include "core/network_stats.hpp"
 
+#include <omp.h>
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <bit>
@@ -91,17 +93,26 @@ std::vector<NodeId> sample_nodes(std::uint64_t seed, Purpose purpose, NodeId n, 
 // ---------------------------------------------------------------------------------------------
 // Reciprocity
 
+// Edges ahead of the current one whose lookups are prefetched: each reciprocity test chases two
+// dependent pointers into random nodes, which out-of-order execution alone cannot overlap.
+constexpr std::uint64_t kAhead = 16;
+
 std::uint64_t reciprocated_edges(const Network& net) {
   // A mutual pair {u, v} is two reciprocated edges; look for each pair once, from the edge
-  // u -> v with u < v (a prefix of v's sorted follower list). Integer count: exact in any order.
+  // u -> v with u < v. Integer count: exact in any order.
   std::uint64_t mutual = 0;
   const auto n = static_cast<Index>(net.n_nodes());
+  const auto& offsets = net.offsets();
+  const auto& followers = net.follower_array();
+  const std::uint64_t edges = followers.size();
 #pragma omp parallel for schedule(dynamic, 1024) reduction(+ : mutual)
   for (Index vi = 0; vi < n; ++vi) {
     const auto v = static_cast<NodeId>(vi);
-    for (const NodeId u : net.followers(v)) {
-      if (u > v) break;
-      if (net.follows(v, u)) ++mutual;
+    for (std::uint64_t e = offsets[v]; e < offsets[v + 1]; ++e) {
+      if (e + 2 * kAhead < edges) __builtin_prefetch(&offsets[followers[e + 2 * kAhead]]);
+      if (e + kAhead < edges) __builtin_prefetch(followers.data() + offsets[followers[e + kAhead]]);
+      const NodeId u = followers[e];
+      if (u < v && net.follows(v, u)) ++mutual;
     }
   }
   return 2 * mutual;
@@ -135,16 +146,17 @@ Csr sampled_followees(const Network& net, const std::vector<NodeId>& samples) {
   };
   std::vector<std::uint32_t> count(samples.size(), 0);
 #pragma omp parallel for schedule(dynamic, 4096)
-  for (Index vi = 0; vi < static_cast<Index>(n); ++vi)
+  for (Index vi = 0; vi < static_cast<Index>(n); ++vi) {
     for (const NodeId u : net.followers(static_cast<NodeId>(vi)))
       if (marked[u / 64] >> (u % 64) & 1) {
 #pragma omp atomic
         ++count[row_of(u)];
       }
+  }
   Csr csr = csr_with_capacity(count);
   std::vector<std::uint64_t> cursor(csr.offsets.begin(), csr.offsets.end() - 1);
 #pragma omp parallel for schedule(dynamic, 4096)
-  for (Index vi = 0; vi < static_cast<Index>(n); ++vi)
+  for (Index vi = 0; vi < static_cast<Index>(n); ++vi) {
     for (const NodeId u : net.followers(static_cast<NodeId>(vi)))
       if (marked[u / 64] >> (u % 64) & 1) {
         std::uint64_t slot;
@@ -152,8 +164,8 @@ Csr sampled_followees(const Network& net, const std::vector<NodeId>& samples) {
         slot = cursor[row_of(u)]++;
         csr.targets[slot] = static_cast<NodeId>(vi);
       }
-      // Slots were claimed in a thread-dependent order; sorting makes every row the same set,
-      // sorted.
+  }
+  // Slots were claimed in a thread-dependent order; sorting makes each row the same sorted set.
 #pragma omp parallel for schedule(dynamic, 64)
   for (Index r = 0; r < static_cast<Index>(samples.size()); ++r)
     std::sort(csr.targets.begin() + static_cast<std::ptrdiff_t>(csr.offsets[r]),
@@ -161,24 +173,44 @@ Csr sampled_followees(const Network& net, const std::vector<NodeId>& samples) {
   return csr;
 }
 
+// Per-thread scratch: the neighbour list and a bitmap of it over all nodes (n/8 bytes).
+struct ClusteringScratch {
+  std::vector<NodeId> nb;
+  std::vector<std::uint64_t> member;
+};
+
 // Local clustering coefficient of s in the undirected simple projection: links among its
-// neighbours over k(k-1)/2, 0 when k < 2. `nb` is scratch space.
+// neighbours over k(k-1)/2, 0 when k < 2.
 double local_clustering(const Network& net, NodeId s, std::span<const NodeId> followees,
-                        std::vector<NodeId>& nb) {
+                        ClusteringScratch& scratch) {
+  auto& nb = scratch.nb;
+  auto& member = scratch.member;
   const auto followers = net.followers(s);
   nb.clear();
   std::set_union(followers.begin(), followers.end(), followees.begin(), followees.end(),
                  std::back_inserter(nb));
   const std::size_t k = nb.size();
   if (k < 2) return 0.0;
+  for (const NodeId v : nb) member[v / 64] |= std::uint64_t{1} << (v % 64);
   // Each directed edge y -> z between neighbours is found once, in z's follower list. An
   // undirected link {y, z} is counted from the edge y -> z when y < z, or when its reverse does
   // not exist; so a mutual pair counts once, not twice.
   std::uint64_t links = 0;
-  for (const NodeId z : nb)
-    for_each_common(net.followers(z), nb, [&](NodeId y) {
-      if (y < z || !net.follows(z, y)) ++links;
-    });
+  const auto count = [&](NodeId y, NodeId z) {
+    if (y < z || !net.follows(z, y)) ++links;
+  };
+  for (const NodeId z : nb) {
+    const auto fz = net.followers(z);
+    // A sequential scan against the bitmap costs about one unit per follower; a binary search
+    // per neighbour costs a cache miss (~8 units) per probe. Take the cheaper.
+    if (fz.size() <= 8 * k * static_cast<std::size_t>(std::bit_width(fz.size()))) {
+      for (const NodeId y : fz)
+        if (member[y / 64] >> (y % 64) & 1) count(y, z);
+    } else {
+      for_each_common(fz, nb, [&](NodeId y) { count(y, z); });
+    }
+  }
+  for (const NodeId v : nb) member[v / 64] = 0;
   return static_cast<double>(links) / (0.5 * static_cast<double>(k) * static_cast<double>(k - 1));
 }
 
@@ -192,7 +224,8 @@ void clustering(const Network& net, const StatsOptions& options, NetworkStats& s
   std::vector<double> local(m);
 #pragma omp parallel
   {
-    std::vector<NodeId> scratch;
+    ClusteringScratch scratch{{},
+                              std::vector<std::uint64_t>((std::size_t{net.n_nodes()} + 63) / 64)};
 #pragma omp for schedule(dynamic, 16)
     for (Index i = 0; i < static_cast<Index>(m); ++i)
       local[i] =
@@ -311,6 +344,94 @@ std::vector<std::uint32_t> strong_components(const Network& net, NetworkStats& s
 // ---------------------------------------------------------------------------------------------
 // Path lengths
 
+// Breadth-first searches from up to 64 sources at once, one bit per source (multi-source BFS,
+// Then et al., VLDB 2014): searches from different sources mostly reach a node in the same few
+// levels, so an edge is walked a few times instead of once per source. Each level pushes the
+// frontier's bits along follower lists with an atomic OR (order-free), then collects the nodes
+// with new bits as the next frontier. A small frontier records the nodes it reaches as it goes
+// (an atomic exchange tells the first pusher), so a level costs its edges even when a graph has
+// as many levels as nodes (a long cycle); a large one is collected by a sequential scan of all
+// nodes, which also hands the next level its nodes in memory order. Small frontiers run
+// serially, sparing the barrier. Counts are integers, so the result is the same for any thread
+// count. The word is as narrow as the batch allows (16 sources: 2 bytes per node per array).
+template <class Word>
+void multi_source_bfs(const Network& net, std::span<const NodeId> sources, std::uint64_t& pairs,
+                      std::uint64_t& hops) {
+  constexpr std::size_t kParallelFrontier = 4096;
+  const NodeId n = net.n_nodes();
+  const std::size_t dense = std::max<std::size_t>(kParallelFrontier, n / 64);
+  std::vector<Word> seen(n, 0), next(n, 0);
+  std::vector<std::pair<NodeId, Word>> frontier;  // node, sources that reached it last level
+  for (std::size_t j = 0; j < sources.size(); ++j) {
+    seen[sources[j]] = static_cast<Word>(Word{1} << j);
+    frontier.emplace_back(sources[j], seen[sources[j]]);  // sources are distinct
+  }
+  std::vector<NodeId> reached;  // sparse levels: nodes whose `next` became nonzero
+  std::vector<std::vector<std::pair<NodeId, Word>>> parts;  // dense levels: per-thread pieces
+  for (std::uint64_t depth = 1;; ++depth) {
+    const bool sparse = frontier.size() < dense;
+    reached.clear();
+#pragma omp parallel if (frontier.size() > kParallelFrontier)
+    {
+      std::vector<NodeId> local;
+#pragma omp for schedule(dynamic, 64)
+      for (Index i = 0; i < static_cast<Index>(frontier.size()); ++i) {
+        const auto [v, bits] = frontier[i];
+        for (const NodeId u : net.followers(v)) {
+          const auto fresh = static_cast<Word>(bits & ~seen[u]);  // seen is not written here
+          if (fresh == 0) continue;
+          if (sparse) {
+            Word before;
+#pragma omp atomic capture
+            {
+              before = next[u];
+              next[u] |= fresh;
+            }
+            if (before == 0) local.push_back(u);
+          } else {
+#pragma omp atomic
+            next[u] |= fresh;
+          }
+        }
+      }
+      if (sparse) {
+#pragma omp critical
+        reached.insert(reached.end(), local.begin(), local.end());
+      }
+    }
+    std::uint64_t found = 0;
+    if (sparse) {
+      frontier.resize(reached.size());
+      for (std::size_t i = 0; i < reached.size(); ++i) {
+        const NodeId u = reached[i];
+        frontier[i] = {u, next[u]};
+        next[u] = 0;
+      }
+    } else {
+      parts.assign(static_cast<std::size_t>(omp_get_max_threads()), {});
+#pragma omp parallel
+      {
+        auto& part = parts[static_cast<std::size_t>(omp_get_thread_num())];
+#pragma omp for schedule(static)
+        for (Index u = 0; u < static_cast<Index>(n); ++u)
+          if (next[u] != 0) {
+            part.emplace_back(static_cast<NodeId>(u), next[u]);
+            next[u] = 0;
+          }
+      }
+      frontier.clear();
+      for (const auto& part : parts) frontier.insert(frontier.end(), part.begin(), part.end());
+    }
+    if (frontier.empty()) return;
+    for (const auto& [u, fresh] : frontier) {
+      seen[u] = static_cast<Word>(seen[u] | fresh);
+      found += static_cast<std::uint64_t>(std::popcount(fresh));
+    }
+    pairs += found;
+    hops += depth * found;
+  }
+}
+
 void path_lengths(const Network& net, const StatsOptions& options, NetworkStats& s) {
   const NodeId n = net.n_nodes();
   const auto sources =
@@ -318,41 +439,17 @@ void path_lengths(const Network& net, const StatsOptions& options, NetworkStats&
   const auto m = sources.size();
   s.path_sources = m;
   if (m == 0 || n < 2) return;
-  std::vector<std::uint64_t> reached(m, 0), hops(m, 0);
-#pragma omp parallel
-  {
-    // Level-synchronous BFS with a bitmap of visited nodes (n/8 bytes, cache-friendly) and one
-    // queue; per-thread buffers, reused across sources.
-    std::vector<NodeId> queue(n);
-    std::vector<std::uint64_t> seen((std::size_t{n} + 63) / 64);
-#pragma omp for schedule(dynamic, 1)
-    for (Index i = 0; i < static_cast<Index>(m); ++i) {
-      std::fill(seen.begin(), seen.end(), 0);
-      const NodeId src = sources[i];
-      seen[src / 64] |= std::uint64_t{1} << (src % 64);
-      queue[0] = src;
-      std::size_t head = 0, tail = 1;
-      std::uint64_t depth = 0, sum = 0;
-      while (head < tail) {
-        ++depth;
-        const std::size_t level_end = tail;
-        for (; head < level_end; ++head)
-          for (const NodeId u : net.followers(queue[head])) {
-            std::uint64_t& word = seen[u / 64];
-            const std::uint64_t bit = std::uint64_t{1} << (u % 64);
-            if (word & bit) continue;
-            word |= bit;
-            queue[tail++] = u;
-            sum += depth;
-          }
-      }
-      reached[i] = tail - 1;
-      hops[i] = sum;
-    }
+  std::uint64_t pairs = 0, hops = 0;
+  for (std::size_t first = 0; first < m; first += 64) {
+    const auto batch = std::span(sources).subspan(first, std::min<std::size_t>(64, m - first));
+    if (batch.size() <= 16)
+      multi_source_bfs<std::uint16_t>(net, batch, pairs, hops);
+    else if (batch.size() <= 32)
+      multi_source_bfs<std::uint32_t>(net, batch, pairs, hops);
+    else
+      multi_source_bfs<std::uint64_t>(net, batch, pairs, hops);
   }
-  std::uint64_t pairs = 0, total = 0;
-  for (std::size_t i = 0; i < m; ++i) pairs += reached[i], total += hops[i];
-  if (pairs > 0) s.mean_path_length = static_cast<double>(total) / static_cast<double>(pairs);
+  if (pairs > 0) s.mean_path_length = static_cast<double>(hops) / static_cast<double>(pairs);
   s.reachable_share = static_cast<double>(pairs) / (static_cast<double>(m) * (n - 1.0));
 }
 
@@ -389,23 +486,38 @@ void leading_eigenvalue(const Network& net, const std::vector<std::uint32_t>& co
   const auto blocks = static_cast<std::size_t>((n + kBlock - 1) / kBlock);
   std::vector<double> partial_a(blocks), partial_b(blocks);
   Eigen::VectorXd x(n), y(n);
+  // Nodes whose followers all lie in their own component (nearly all, in a graph with a giant
+  // component) skip the per-edge component test: one random access per edge instead of two.
+  std::vector<std::uint8_t> mixed(static_cast<std::size_t>(n), 0);
+  const auto& offsets = net.offsets();
+  const auto& followers = net.follower_array();
   // y = M x over the edges inside components; x[v] for every v must be final.
   const auto multiply = [&](Index begin, Index length) {
     for (Index v = begin; v < begin + length; ++v) {
       double acc = x[v];
-      for (const NodeId u : net.followers(static_cast<NodeId>(v)))
-        if (component[u] == component[v]) acc += x[u];
+      const std::uint64_t end = offsets[v + 1];
+      if (!mixed[v]) {
+        for (std::uint64_t e = offsets[v]; e < end; ++e) acc += x[followers[e]];
+      } else {
+        for (std::uint64_t e = offsets[v]; e < end; ++e) {
+          const NodeId u = followers[e];
+          if (component[u] == component[v]) acc += x[u];
+        }
+      }
       y[v] = acc;
     }
   };
 
-  // Start on the nodes with a follower in their own component: those of components > 1 node.
+  // Start from each node's number of followers in its own component, which is nonzero exactly on
+  // components larger than one node: one step of the iteration from the all-ones vector, free
+  // because this pass must look at every edge anyway.
   for_blocks(n, [&](Index b, Index begin, Index length) {
     for (Index v = begin; v < begin + length; ++v) {
-      const auto f = net.followers(static_cast<NodeId>(v));
-      x[v] = std::any_of(f.begin(), f.end(), [&](NodeId u) { return component[u] == component[v]; })
-                 ? 1.0
-                 : 0.0;
+      std::uint64_t inside = 0;
+      for (const NodeId u : net.followers(static_cast<NodeId>(v)))
+        inside += component[u] == component[v];
+      x[v] = static_cast<double>(inside);
+      mixed[v] = inside != net.follower_count(static_cast<NodeId>(v));
     }
     partial_a[b] = x.segment(begin, length).squaredNorm();
   });
@@ -469,8 +581,15 @@ NetworkStats compute_stats(const Network& net, const StatsOptions& options) {
   if (s.edges > 0)
     s.reciprocity = static_cast<double>(reciprocated_edges(net)) / static_cast<double>(s.edges);
   clustering(net, options, s);
-  weak_components(net, s);
-  const auto component = strong_components(net, s);
+  // Both searches are sequential; with two threads they overlap. They write disjoint fields.
+  std::vector<std::uint32_t> component;
+#pragma omp parallel sections
+  {
+#pragma omp section
+    weak_components(net, s);
+#pragma omp section
+    component = strong_components(net, s);
+  }
   path_lengths(net, options, s);
   leading_eigenvalue(net, component, options, s);
   return s;

@@ -13,12 +13,16 @@
 
 namespace civsim {
 
+// How the sampled and iterative statistics are computed. Costs at N nodes and E edges: clustering
+// one pass over the edges plus work around each sampled node (memory for the sampled nodes'
+// followees: sampling every node stores a transposed copy of the graph); paths about
+// (levels x E) per batch of 64 sources; the eigenvalue E per iteration.
 struct StatsOptions {
   std::uint64_t seed;                        // keys the samples (Purpose::stats_*), replicate 0
   std::uint32_t clustering_samples = 10000;  // nodes sampled for clustering (all if fewer nodes)
   std::uint32_t path_sources = 16;           // BFS sources for path lengths (all if fewer nodes)
-  double eigen_tolerance = 1e-6;             // relative residual that counts as converged
-  int eigen_max_iterations = 300;            // power-iteration budget
+  double eigen_tolerance = 1e-6;             // relative residual |Mx - mu x| / mu to stop at
+  int eigen_max_iterations = 300;            // power-iteration budget; at least 1
 };
 
 // Summary of one degree (follower or followee count) over citizens. A quantile q is the count at

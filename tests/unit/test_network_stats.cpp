@@ -159,6 +159,33 @@ TEST_CASE("star: every citizen follows one account", "[stats]") {
   CHECK(s.eigen_iterations == 0);
 }
 
+TEST_CASE("a cycle feeding a complete graph: spectrum of the larger component", "[stats]") {
+  // Nodes 0-2 form a directed 3-cycle (λ = 1); node 0 also follows node 3 of a complete directed
+  // graph on 3..6 (λ = 3). The spectrum is the union of the components' spectra, so λ = 3.
+  std::vector<std::pair<NodeId, NodeId>> follows{{0, 1}, {1, 2}, {2, 0}, {0, 3}};
+  for (NodeId u = 3; u < 7; ++u)
+    for (NodeId v = 3; v < 7; ++v)
+      if (u != v) follows.emplace_back(u, v);
+  const NetworkStats s = compute_stats(from_follows(7, 7, follows), {.seed = 1});
+  CHECK(s.strong_components == 2);
+  CHECK(s.largest_strong_component == 4);
+  CHECK(s.weak_components == 1);
+  CHECK(s.eigen_converged);
+  CHECK(s.leading_eigenvalue == Approx(3.0).epsilon(1e-6));
+  // Messages flow from 3..6 to 0 and on around the cycle; nothing flows back: from 0-2 only the
+  // two other cycle nodes are reachable, from 3-6 all six others.
+  CHECK(s.reachable_share == Approx((3 * 2 + 4 * 6) / 42.0).epsilon(1e-15));
+}
+
+TEST_CASE("empty network", "[stats]") {
+  const NetworkStats s = compute_stats(Network{}, {.seed = 1});
+  CHECK(s.nodes == 0);
+  CHECK(s.follower_bins.count == std::vector<std::uint64_t>{0});
+  CHECK(s.strong_components == 0);
+  CHECK(s.leading_eigenvalue == 0.0);
+  CHECK(s.path_sources == 0);
+}
+
 TEST_CASE("degree quantiles and log bins", "[stats]") {
   // Citizen i is followed by citizens 0 .. i-1: follower counts 0, 1, ..., 19 and, mirrored,
   // followee counts 19, 18, ..., 0.
