@@ -82,7 +82,7 @@ struct NetworkStats {
   std::uint64_t path_sources = 0;  // sources actually used
 
   // Largest eigenvalue (spectral radius) of the adjacency matrix by power iteration on A + I.
-  // 1/leading_eigenvalue is the reference epidemic threshold of an independent cascade.
+  // 1/leading_eigenvalue is the (mean-field) epidemic-threshold reference for independent cascades.
   double leading_eigenvalue = 0;
   int eigen_iterations = 0;
   bool eigen_converged = false;
@@ -91,6 +91,7 @@ struct NetworkStats {
   bool operator==(const NetworkStats&) const = default;
 };
 
+// Throws std::invalid_argument when options.eigen_max_iterations < 1.
 NetworkStats compute_stats(const Network& net, const StatsOptions& options);
 
 }  // namespace civsim
