@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/generator.hpp"
+#include "core/network_stats.hpp"
 #include "core/simulation.hpp"
 #include "io/build_info.hpp"
 #include "io/config.hpp"
@@ -121,7 +122,7 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
                  io::generator_name(scenario.network.generator), scenario.population,
                  scenario.network.mean_followees, threads, threads == 1 ? "" : "s");
   const Network network = io::build_network(scenario);
-  const NetworkStats stats = compute_stats(network);
+  const NetworkStats stats = compute_stats(network, {.seed = scenario.seed});
   const double network_seconds = seconds_since(t0);
   spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", stats.nodes, stats.edges,
                network_seconds);

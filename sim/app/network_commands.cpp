@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/network.hpp"
+#include "core/network_stats.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
 #include "io/network_file.hpp"
@@ -116,18 +117,41 @@ int NetworkCommands::stats() const {
   const auto t0 = std::chrono::steady_clock::now();
   const Loaded in = load(input_, overrides_, accounts_, direction_);
   const auto t1 = std::chrono::steady_clock::now();
-  const NetworkStats st = compute_stats(in.network);
+  const NetworkStats st = compute_stats(in.network, {.seed = in.seed});
   const auto t2 = std::chrono::steady_clock::now();
   const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
-  fmt::print("network of   {}\n", in.source);
-  fmt::print("nodes        {} ({} citizens, {} accounts)\n", st.nodes, st.citizens,
-             st.nodes - st.citizens);
-  fmt::print("edges        {}\n", st.edges);
-  fmt::print("followers    mean {:.2f}, median {}, p99 {}, max {}\n", st.mean_followers,
-             st.median_followers, st.p99_followers, st.max_followers);
-  fmt::print("followees    mean {:.2f}, max {}\n", st.mean_followees, st.max_followees);
-  fmt::print("reciprocity  {:.4f}\n", st.reciprocity);
-  fmt::print("time         {:.2f}s to build or read, {:.2f}s for statistics\n", secs(t0, t1),
+  const auto degrees = [](const DegreeSummary& d) {
+    return fmt::format("mean {:.2f}, median {}, p90 {}, p99 {}, max {}, zero {}", d.mean, d.median,
+                       d.p90, d.p99, d.max, d.zero);
+  };
+  const auto bins = [](const LogBins& b) {
+    std::string out;
+    for (std::size_t i = 0; i < b.lower.size(); ++i)
+      out += fmt::format("{}{}:{}", i ? " " : "", b.lower[i], b.count[i]);
+    return out;
+  };
+  fmt::print("network of          {}\n", in.source);
+  fmt::print("nodes               {} ({} citizens, {} accounts)\n", st.nodes, st.citizens,
+             st.accounts);
+  fmt::print("edges               {}\n", st.edges);
+  fmt::print("followers           {}\n", degrees(st.followers));
+  fmt::print("followees           {}\n", degrees(st.followees));
+  fmt::print("follower bins       {}\n", bins(st.follower_bins));
+  fmt::print("followee bins       {}\n", bins(st.followee_bins));
+  fmt::print("account followers   {}\n", st.account_followers);
+  fmt::print("reciprocity         {:.4f}\n", st.reciprocity);
+  fmt::print("clustering          {:.4f} ± {:.4f} ({} nodes sampled)\n", st.clustering,
+             st.clustering_stderr, st.clustering_samples);
+  fmt::print("weak components     {} (largest {})\n", st.weak_components,
+             st.largest_weak_component);
+  fmt::print("strong components   {} (largest {})\n", st.strong_components,
+             st.largest_strong_component);
+  fmt::print("mean path length    {:.3f} (reachable share {:.4f}, {} sources)\n",
+             st.mean_path_length, st.reachable_share, st.path_sources);
+  fmt::print("leading eigenvalue  {:.4f} ({} iterations, {}converged; 1/λ = {:.3g})\n",
+             st.leading_eigenvalue, st.eigen_iterations, st.eigen_converged ? "" : "not ",
+             st.leading_eigenvalue > 0 ? 1.0 / st.leading_eigenvalue : 0.0);
+  fmt::print("time                {:.2f}s to build or read, {:.2f}s for statistics\n", secs(t0, t1),
              secs(t1, t2));
   return 0;
 }

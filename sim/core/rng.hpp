@@ -24,6 +24,9 @@ enum class Purpose : std::uint32_t {
   reshare = 5,              // whether an exposed citizen reshares a post
   account_follow = 6,       // a citizen's key for following institutional account k
   network_follow_back = 7,  // whether v follows back u (agent u, k v)
+  // 20-29: network statistics (core/network_stats.cpp).
+  stats_clustering_sample = 20,  // which nodes the clustering coefficient is averaged over
+  stats_path_source = 21,        // which nodes the path-length searches start from
 };
 
 struct DrawId {

@@ -96,18 +96,60 @@ void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
 
     w.group("/network");
     const auto u = [](std::uint64_t x) { return static_cast<std::int64_t>(x); };
-    w.attribute("/network", "nodes", u(stats.nodes));
-    w.attribute("/network", "citizens", u(stats.citizens));
-    w.attribute("/network", "edges", u(stats.edges));
-    w.attribute("/network", "mean_followers", stats.mean_followers);
-    w.attribute("/network", "mean_followees", stats.mean_followees);
-    w.attribute("/network", "median_followers", u(stats.median_followers));
-    w.attribute("/network", "p99_followers", u(stats.p99_followers));
-    w.attribute("/network", "max_followers", u(stats.max_followers));
-    w.attribute("/network", "max_followees", u(stats.max_followees));
-    w.attribute("/network", "reciprocity", stats.reciprocity);
-    w.attribute("/network", "government_followers", u(stats.government_followers));
-    w.attribute("/network", "citizens_without_followers", u(stats.citizens_without_followers));
+    const auto net = [&](const char* name, const h5::Attribute& value) {
+      w.attribute("/network", name, value);
+    };
+    net("nodes", u(stats.nodes));
+    net("citizens", u(stats.citizens));
+    net("accounts", u(stats.accounts));
+    net("edges", u(stats.edges));
+    for (const auto& [degree, what] :
+         {std::pair{&stats.followers, "followers"}, std::pair{&stats.followees, "followees"}}) {
+      net(fmt::format("mean_{}", what).c_str(), degree->mean);
+      net(fmt::format("median_{}", what).c_str(), u(degree->median));
+      net(fmt::format("p90_{}", what).c_str(), u(degree->p90));
+      net(fmt::format("p99_{}", what).c_str(), u(degree->p99));
+      net(fmt::format("max_{}", what).c_str(), u(degree->max));
+      net(fmt::format("citizens_without_{}", what).c_str(), u(degree->zero));
+    }
+    net("account_followers", u(stats.account_followers));
+    net("reciprocity", stats.reciprocity);
+    net("clustering", stats.clustering);
+    net("clustering_stderr", stats.clustering_stderr);
+    net("clustering_samples", u(stats.clustering_samples));
+    net("weak_components", u(stats.weak_components));
+    net("largest_weak_component", u(stats.largest_weak_component));
+    net("strong_components", u(stats.strong_components));
+    net("largest_strong_component", u(stats.largest_strong_component));
+    net("mean_path_length", stats.mean_path_length);
+    net("reachable_share", stats.reachable_share);
+    net("path_sources", u(stats.path_sources));
+    net("leading_eigenvalue", stats.leading_eigenvalue);
+    net("eigen_iterations", static_cast<std::int64_t>(stats.eigen_iterations));
+    net("eigen_converged", std::int64_t{stats.eigen_converged ? 1 : 0});
+    net("eigen_tolerance", stats.eigen_tolerance);
+
+    // Log-binned distributions of citizens' counts, as /network/<kind>_bins (lower edges) and
+    // /network/<kind>_counts.
+    const auto histogram = [&](const LogBins& bins, const std::string& kind) {
+      std::vector<std::int64_t> lower, count;
+      for (const auto x : bins.lower) lower.push_back(u(x));
+      for (const auto x : bins.count) count.push_back(u(x));
+      const std::string bins_path = "/network/" + kind + "_bins";
+      const std::string counts_path = "/network/" + kind + "_counts";
+      w.dataset(bins_path, lower);
+      w.attribute(bins_path, "units", kind + "s");
+      w.attribute(bins_path, "description",
+                  fmt::format("lower edge of each logarithmic bin of citizens' {} counts: bin 0 "
+                              "holds 0, bin k >= 1 holds [2^(k-1), 2^k)",
+                              kind));
+      w.dataset(counts_path, count);
+      w.attribute(counts_path, "units", std::string("citizens"));
+      w.attribute(counts_path, "description",
+                  fmt::format("citizens whose {} count falls into the bin of {}_bins", kind, kind));
+    };
+    histogram(stats.follower_bins, "follower");
+    histogram(stats.followee_bins, "followee");
 
     w.group("/accounts");
     for (std::size_t a = 0; a < scenario.accounts.size(); ++a) {

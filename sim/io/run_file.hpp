@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/network.hpp"
+#include "core/network_stats.hpp"
 #include "core/scenario.hpp"
 #include "core/simulation.hpp"
 
@@ -15,7 +15,7 @@ namespace civsim::io {
 
 inline constexpr const char* kRunFileType = "civsim-run";
 inline constexpr int kFormatMajor = 1;
-inline constexpr int kFormatMinor = 0;
+inline constexpr int kFormatMinor = 1;  // 1.1: network statistics beyond degrees
 
 struct Provenance {
   std::string civsim_version, git_sha, git_dirty, build_type, compiler, hdf5_version;

@@ -1,6 +1,7 @@
-// Benchmarks of the core: network generation (edges/s) and cascade simulation (agent-steps/s),
-// each with 1 thread and with all threads, in one run so that the ratio is meaningful on a noisy
-// shared machine. Not part of the test suite; run with scripts/bench.
+// Benchmarks of the core: network generation (edges/s), network statistics (compute_stats, one
+// timing) and cascade simulation (agent-steps/s), each with 1 thread and with all threads, in one
+// run so that the ratio is meaningful on a noisy shared machine. Not part of the test suite; run
+// with scripts/bench.
 #include <fmt/format.h>
 #include <omp.h>
 
@@ -8,6 +9,7 @@
 #include <chrono>
 
 #include "core/generator.hpp"
+#include "core/network_stats.hpp"
 #include "core/simulation.hpp"
 
 using namespace civsim;
@@ -54,14 +56,14 @@ int main(int argc, char** argv) {
       "workload: power_law network, N = {}, mean followees = {}; 5% follow the government, "
       "4 posts/day, reshare p = {}, {} h; best of {}\n",
       population, mean_followees, s.diffusion.reshare_probability, sim_hours, repeats);
-  double gen[2] = {0, 0}, sim[2] = {0, 0};
+  double gen[2] = {0, 0}, sim[2] = {0, 0}, stats[2] = {0, 0};
   std::uint64_t edges = 0;
   for (int t : {1, all}) {
     omp_set_num_threads(t);
     Network net;
     const double g = best_seconds(repeats, [&] { net = generate_network(s); });
     edges = net.n_edges();
-    const double st = best_seconds(1, [&] { (void)compute_stats(net); });
+    const double st = best_seconds(1, [&] { (void)compute_stats(net, {.seed = s.seed}); });
     std::uint64_t deliveries = 0;
     const double c = best_seconds(repeats, [&] {
       Simulation sim_run(s, net);
@@ -78,10 +80,11 @@ int main(int argc, char** argv) {
         static_cast<double>(deliveries) / c);
     (t == 1 ? gen[0] : gen[1]) = g;
     (t == 1 ? sim[0] : sim[1]) = c;
+    (t == 1 ? stats[0] : stats[1]) = st;
     if (all == 1) break;
   }
   if (all > 1)
-    fmt::print("speed-up with {} threads: generate x{:.2f}, cascade x{:.2f}\n", all,
-               gen[0] / gen[1], sim[0] / sim[1]);
+    fmt::print("speed-up with {} threads: generate x{:.2f}, stats x{:.2f}, cascade x{:.2f}\n", all,
+               gen[0] / gen[1], stats[0] / stats[1], sim[0] / sim[1]);
   return 0;
 }

@@ -48,9 +48,9 @@ def test_run_file_holds_resolved_scenario_network_and_series(small_run):
         assert scenario["network"]["max_follower_share"] == 0.05
         assert scenario["population"] == 20000
         net = f["network"].attrs
-        assert net["citizens"] == 20000 and net["nodes"] == 20001
+        assert net["citizens"] == 20000 and net["nodes"] == 20001 and net["accounts"] == 1
         assert net["edges"] > 20000 * 15
-        assert net["government_followers"] == 2000
+        assert net["account_followers"] == 2000
         steps = 72
         for name in SERIES:
             ds = f["series"][name]
@@ -61,9 +61,58 @@ def test_run_file_holds_resolved_scenario_network_and_series(small_run):
         reach = f["series/reach"][()]
         assert np.all(np.diff(reach) >= 0), "reach is cumulative"
         assert reach[-1] == f["series/new_reach"][()].sum()
-        assert reach[-1] > net["government_followers"], "cascades spread beyond followers"
+        assert reach[-1] > net["account_followers"], "cascades spread beyond followers"
         assert f["summary"].attrs["final_reach"] == reach[-1]
         assert f["series/posts"][()].sum() == 18  # 6 a day for 3 days
+
+
+NETWORK_ATTRIBUTES = {
+    "nodes", "citizens", "accounts", "edges", "account_followers", "reciprocity",
+    *(f"{stat}_{kind}" for kind in ("followers", "followees")
+      for stat in ("mean", "median", "p90", "p99", "max")),
+    "citizens_without_followers", "citizens_without_followees",
+    "clustering", "clustering_stderr", "clustering_samples",
+    "weak_components", "largest_weak_component", "strong_components", "largest_strong_component",
+    "mean_path_length", "reachable_share", "path_sources",
+    "leading_eigenvalue", "eigen_iterations", "eigen_converged", "eigen_tolerance",
+}
+
+
+def test_network_group_holds_every_statistic(small_run):
+    with h5py.File(small_run, "r") as f:
+        assert f.attrs["format_version"] == "1.1"
+        net = f["network"].attrs
+        assert set(net) == NETWORK_ATTRIBUTES
+        for name in NETWORK_ATTRIBUTES - {"reciprocity", "clustering", "clustering_stderr",
+                                          "mean_path_length", "reachable_share",
+                                          "leading_eigenvalue", "eigen_tolerance",
+                                          "mean_followers", "mean_followees"}:
+            assert net[name].dtype == np.int64, name
+        n = net["citizens"]
+        assert net["median_followers"] <= net["p90_followers"] <= net["p99_followers"] \
+            <= net["max_followers"]
+        assert net["median_followees"] <= net["p90_followees"] <= net["p99_followees"] \
+            <= net["max_followees"]
+        assert net["clustering_samples"] == 10000 and net["path_sources"] == 16
+        assert 0 < net["clustering"] < 1 and 0 < net["clustering_stderr"] < net["clustering"]
+        assert 1 <= net["weak_components"] and net["largest_weak_component"] <= net["nodes"]
+        assert net["largest_strong_component"] > n // 2, "a giant strongly connected component"
+        assert 1 < net["mean_path_length"] < 20 and 0 < net["reachable_share"] <= 1
+        assert net["eigen_converged"] == 1 and net["eigen_tolerance"] == 1e-6
+        # Chung-Lu with independent in- and out-weights: λ is close to the mean degree.
+        assert 10 < net["leading_eigenvalue"] < 40
+        for kind, units in (("follower", "followers"), ("followee", "followees")):
+            bins, counts = f[f"network/{kind}_bins"], f[f"network/{kind}_counts"]
+            assert bins.dtype == np.int64 and counts.dtype == np.int64
+            assert bins.attrs["units"] == units and counts.attrs["units"] == "citizens"
+            assert bins.attrs["description"] and counts.attrs["description"]
+            edges = bins[()]
+            assert edges.shape == counts.shape
+            assert edges[0] == 0 and list(edges[1:]) == [2 ** k for k in range(len(edges) - 1)]
+            assert counts[()].sum() == n
+            assert edges[-1] <= net[f"max_{units}"] < 2 * max(edges[-1], 1)
+        assert f["network/follower_counts"][0] == net["citizens_without_followers"]
+        assert f["network/followee_counts"][0] == net["citizens_without_followees"]
 
 
 def test_series_identical_for_one_and_two_threads(run_civsim, small_scenario, tmp_path):
@@ -73,6 +122,8 @@ def test_series_identical_for_one_and_two_threads(run_civsim, small_scenario, tm
     with h5py.File(one) as a, h5py.File(two) as b:
         assert a.attrs["threads"] == 1 and b.attrs["threads"] == 2
         assert dict(a["network"].attrs) == dict(b["network"].attrs)
+        for name in ("follower_bins", "follower_counts", "followee_bins", "followee_counts"):
+            np.testing.assert_array_equal(a["network"][name][()], b["network"][name][()])
     s1, s2 = series_of(one), series_of(two)
     assert s1.keys() == s2.keys()
     for name in s1:
@@ -275,9 +326,15 @@ def test_exported_network_reruns_identically(run_civsim, small_scenario, small_r
     run_civsim("network", "export", small_scenario, "-o", text, "--format", "text", check=True)
     stats_h5 = run_civsim("network", "stats", net, check=True).stdout
     stats_txt = run_civsim("network", "stats", text, "--account", "test-ministry", check=True).stdout
-    for line in ("nodes        20001 (20000 citizens, 1 accounts)", "edges"):
-        assert line in stats_h5
-    assert stats_h5.split("edges")[1].split()[0] == stats_txt.split("edges")[1].split()[0]
+    def fields(text):
+        return {line[:20].strip(): line[20:].strip() for line in text.splitlines()}
+
+    h5, txt = fields(stats_h5), fields(stats_txt)
+    assert h5["nodes"] == "20001 (20000 citizens, 1 accounts)"
+    # The text round trip renumbers nodes, but the graph is the same: its statistics agree.
+    for key in ("nodes", "edges", "followers", "followees", "reciprocity", "weak components",
+                "strong components", "leading eigenvalue"):
+        assert h5[key].split(" (")[0] == txt[key].split(" (")[0], key
     # The same scenario on the imported HDF5 network gives the same series as the generated one.
     scen = tmp_path / "imported.toml"
     scen.write_text(f"""

@@ -7,6 +7,7 @@
 
 #include "core/generator.hpp"
 #include "core/network_boost.hpp"
+#include "core/network_stats.hpp"
 
 using namespace civsim;
 
@@ -80,13 +81,13 @@ TEST_CASE("generated graph has the requested degree statistics", "[network][stat
     DYNAMIC_SECTION("follower exponent " << gamma) {
       const auto s = small_scenario(100000, gamma, mean);
       const Network net = generate_network(s);
-      const NetworkStats st = compute_stats(net);
+      const NetworkStats st = compute_stats(net, {.seed = s.seed});
       CHECK(st.citizens == 100000);
       CHECK(st.nodes == 100001);
       // Followees per citizen: 1 + geometric with mean `mean` among citizens, plus the government
       // account for a quarter of them. sd ~ mean, so the standard error of the sample mean is
       // ~0.063; the margin is 5 standard errors.
-      CHECK(st.mean_followees == Approx(mean + 0.25).margin(0.32));
+      CHECK(st.followees.mean == Approx(mean + 0.25).margin(0.32));
       // The government account gets exactly its follower target.
       CHECK(net.follower_count(net.n_citizens()) == 25000);
       // Follower-count tail exponent by maximum likelihood above k_min = 60. Its standard error is
@@ -104,10 +105,10 @@ TEST_CASE("generated graph has the requested degree statistics", "[network][stat
 TEST_CASE("the follower cap bounds the largest follower counts", "[network]") {
   auto s = small_scenario(50000, 2.1, 20);
   s.network.max_follower_share = 0.01;  // expected followers at most 500
-  const NetworkStats st = compute_stats(generate_network(s));
+  const NetworkStats st = compute_stats(generate_network(s), {.seed = s.seed});
   // Realised counts are Poisson around the capped expectation: 500 + 5 * sqrt(500) < 612.
-  CHECK(st.max_followers < 612);
-  CHECK(st.max_followers > 400);
+  CHECK(st.followers.max < 612);
+  CHECK(st.followers.max > 400);
 }
 
 TEST_CASE("Boost.Graph view has the same adjacency", "[network][boost]") {
@@ -129,7 +130,7 @@ TEST_CASE("reciprocity reaches the requested share of mutual follows", "[network
       auto s = small_scenario(50000, 2.2, 20);
       s.network.reciprocity = r;
       const Network net = generate_network(s);
-      const NetworkStats st = compute_stats(net);
+      const NetworkStats st = compute_stats(net, {.seed = 1});
       // Citizen edges only: the government account's followers are never reciprocated, so
       // measure among citizens. Follow-backs are one Bernoulli draw per edge (1e6 edges):
       // the binomial noise is ~1e-3; the tolerance 0.02 also covers follow-backs that already
@@ -142,7 +143,7 @@ TEST_CASE("reciprocity reaches the requested share of mutual follows", "[network
         }
       CHECK(double(mutual) / double(citizen_edges) == Approx(r).margin(0.02));
       // Mean followees among citizens stays near the target (+0.25 for the government account).
-      CHECK(st.mean_followees == Approx(20 + 0.25).epsilon(0.03));
+      CHECK(st.followees.mean == Approx(20 + 0.25).epsilon(0.03));
     }
   }
 }
