@@ -22,6 +22,11 @@ enum class Purpose : std::uint32_t {
   network_target = 3,     // which accounts a citizen follows
   government_follow = 4,  // whether a citizen follows a government account
   reshare = 5,            // whether an exposed citizen reshares a post
+  // 30-49: the classic network generators (core/generators_classic.hpp).
+  er_gap = 30,         // Erdos-Renyi: gaps between a citizen's followees (agent = citizen)
+  ws_rewire = 31,      // Watts-Strogatz: whether and where a lattice follow is rewired
+  price_choice = 32,   // Price: which earlier citizens an arriving citizen follows
+  rmat_quadrant = 33,  // R-MAT: the quadrant choices of one edge attempt (agent = attempt)
 };
 
 struct DrawId {
