@@ -188,13 +188,24 @@ TEST_CASE("Erdos-Renyi: out-degrees are Binomial(n - 1, p)", "[generators][er][s
   const double m = sum / n, var = sum_sq / n - m * m;
   // Out-degrees are Binomial(n - 1, p) ~ Poisson(10). The sample mean has sd sqrt(10 / n) = 0.01;
   // the sample variance has sd sqrt((mu_4 - sigma^4) / n) = sqrt((10 + 3*100 - 100) / n) = 0.046
-  // for Poisson(10). Tolerances: 5 sd. (A gap off by one, e.g. Geometric on {1, 2, ...}, gives
-  // mean ~5; dropping the self-loop shift does not change the mean but shows in the well-formed
-  // check.)
+  // for Poisson(10). Tolerances: 5 sd.
   CHECK(m == Approx(mean).margin(0.05));
   CHECK(var == Approx(mean * (1 - mean / (n - 1))).margin(0.23));
+  // Geometric skipping must allow a gap of 0: candidates x and x + 1 (u skipped) are both
+  // followed with probability p^2, so adjacent pairs number ~ n (n - 2) p^2 = 100, sd ~ 10
+  // (overlapping pairs add 2p relative variance). Tolerance 5 sd. A gap drawn on {1, 2, ...}
+  // instead of {0, 1, ...} leaves the mean within 1e-4 of 10 but gives no adjacent pairs.
+  const double p = mean / (n - 1);
+  double adjacent = 0;
+  for (std::uint32_t u = 0; u < n; ++u) {
+    const auto row = g.row(u);
+    for (std::size_t i = 1; i < row.size(); ++i)
+      adjacent += (row[i] - (row[i] > u)) == (row[i - 1] - (row[i - 1] > u)) + 1;
+  }
+  const double expect_adjacent = double(n) * (n - 2) * p * p;
+  CHECK(std::abs(adjacent - expect_adjacent) < 5 * std::sqrt(expect_adjacent));
   // In-degrees are Binomial(n - 1, p) too: their mean is the same, their maximum stays near
-  // Poisson extremes (P(Poisson(10) >= 35) * n ~ 1e-5).
+  // Poisson extremes (P(Poisson(10) >= 35) * n < 1e-4).
   const auto in = in_degrees(g);
   CHECK(*std::max_element(in.begin(), in.end()) < 35);
 }
