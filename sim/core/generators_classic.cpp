@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <omp.h>
 
 #include "core/rng.hpp"
 
@@ -269,60 +270,85 @@ Csr rmat_followees(std::uint32_t n, double mean_followees, double a, double b, d
   };
   const std::uint64_t t_a = scaled(a), t_ab = scaled(a + b), t_abc = scaled(a + b + c);
 
-  constexpr std::uint64_t kOutOfRange = ~std::uint64_t{0}, kSelfLoop = kOutOfRange - 1;
-  std::vector<std::uint64_t> packed(attempts);  // u << 32 | v, or a drop marker
-  std::vector<std::uint64_t> offsets(std::size_t{n} + 1, 0);
+  // Rows are grouped in buckets of 2^shift (at most 4096 buckets); each thread appends the
+  // attempts it keeps to its own list per bucket, so no two threads write the same memory and a
+  // bucket's rows fit in cache when they are placed.
+  const unsigned shift = levels <= 24 ? 12 : levels - 12;
+  const std::uint32_t n_buckets = ((n - 1) >> shift) + 1;
+  std::vector<std::vector<std::vector<std::uint64_t>>> parts;  // [thread][bucket]: u << 32 | v
   std::uint64_t out_of_range = 0, self_loops = 0;
-#pragma omp parallel for schedule(static) reduction(+ : out_of_range, self_loops)
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(attempts); ++i) {
-    std::uint64_t u = 0, v = 0;
-    std::array<std::uint64_t, 4> words{};
-    for (unsigned l = 0; l < levels; ++l) {
-      if (l % 8 == 0)
-        words = random_words(
-            {seed, 0, Purpose::rmat_quadrant, 0, static_cast<std::uint64_t>(i), l / 8});
-      const std::uint64_t x = (words[(l / 2) % 4] >> (32 * (l % 2))) & 0xffffffffu;
-      const std::uint64_t row_bit = x >= t_ab, col_bit = (x >= t_a && x < t_ab) || x >= t_abc;
-      u = (u << 1) | row_bit;
-      v = (v << 1) | col_bit;
-    }
-    auto& slot = packed[static_cast<std::size_t>(i)];
-    if (u >= n || v >= n) {
-      slot = kOutOfRange, ++out_of_range;
-    } else if (u == v) {
-      slot = kSelfLoop, ++self_loops;
-    } else {
-      slot = (u << 32) | v;
-      std::atomic_ref<std::uint64_t>(offsets[u + 1]).fetch_add(1, std::memory_order_relaxed);
+#pragma omp parallel reduction(+ : out_of_range, self_loops)
+  {
+#pragma omp single
+    parts.resize(static_cast<std::size_t>(omp_get_num_threads()),
+                 std::vector<std::vector<std::uint64_t>>(n_buckets));
+    auto& mine = parts[static_cast<std::size_t>(omp_get_thread_num())];
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(attempts); ++i) {
+      std::uint64_t u = 0, v = 0;
+      for (unsigned l = 0, call = 0; l < levels; ++call) {
+        for (const std::uint64_t w : random_words(
+                 {seed, 0, Purpose::rmat_quadrant, 0, static_cast<std::uint64_t>(i), call})) {
+          for (unsigned half = 0; half < 2 && l < levels; ++half, ++l) {
+            const std::uint64_t x = half ? w >> 32 : w & 0xffffffffu;
+            // Quadrants a, b, c, d = (row, column bits) 00, 01, 10, 11, without branches.
+            u = (u << 1) | (x >= t_ab);
+            v = (v << 1) | ((x >= t_a) ^ (x >= t_ab) ^ (x >= t_abc));
+          }
+        }
+      }
+      if (u >= n || v >= n)
+        ++out_of_range;
+      else if (u == v)
+        ++self_loops;
+      else
+        mine[u >> shift].push_back((u << 32) | v);
     }
   }
-  for (std::uint32_t r = 0; r < n; ++r) offsets[std::size_t{r} + 1] += offsets[r];
 
   Csr csr;
-  csr.targets.resize(offsets[n]);
+  std::vector<std::uint64_t> bucket_begin(std::size_t{n_buckets} + 1, 0);
+  for (std::uint32_t k = 0; k < n_buckets; ++k) {
+    bucket_begin[k + 1] = bucket_begin[k];
+    for (const auto& p : parts) bucket_begin[k + 1] += p[k].size();
+  }
+  const std::uint64_t valid = bucket_begin[n_buckets];
+  csr.offsets.assign(std::size_t{n} + 1, 0);
+  csr.offsets[n] = valid;
+  csr.targets.resize(valid);
+  std::vector<std::uint32_t> used(n);
+#pragma omp parallel
   {
-    std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-#pragma omp parallel for schedule(static)
-    for (std::int64_t i = 0; i < static_cast<std::int64_t>(attempts); ++i) {
-      const std::uint64_t e = packed[static_cast<std::size_t>(i)];
-      if (e >= kSelfLoop) continue;
-      const std::uint64_t at =
-          std::atomic_ref<std::uint64_t>(cursor[e >> 32]).fetch_add(1, std::memory_order_relaxed);
-      csr.targets[at] = static_cast<NodeId>(e & 0xffffffffu);
+    std::vector<std::uint64_t> cursor;
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t bi = 0; bi < static_cast<std::int64_t>(n_buckets); ++bi) {
+      const auto k = static_cast<std::uint32_t>(bi);
+      const std::uint32_t first = k << shift;
+      const std::uint32_t last =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(n, (std::uint64_t{k} + 1) << shift));
+      // Counting sort of the bucket's attempts by row, then each row sorted and deduplicated.
+      cursor.assign(last - first + 1, 0);
+      for (const auto& p : parts)
+        for (std::uint64_t e : p[k]) ++cursor[(e >> 32) - first + 1];
+      cursor[0] = bucket_begin[k];
+      for (std::uint32_t r = first; r < last; ++r) {
+        cursor[r - first + 1] += cursor[r - first];
+        csr.offsets[r] = cursor[r - first];
+      }
+      for (auto& p : parts) {
+        for (std::uint64_t e : p[k])
+          csr.targets[cursor[(e >> 32) - first]++] = static_cast<NodeId>(e & 0xffffffffu);
+        std::vector<std::uint64_t>().swap(p[k]);
+      }
+      for (std::uint32_t r = first; r < last; ++r) {
+        const auto begin = csr.targets.begin() + static_cast<std::ptrdiff_t>(csr.offsets[r]);
+        // The scatter left each cursor at the end of its row.
+        const auto end = csr.targets.begin() + static_cast<std::ptrdiff_t>(cursor[r - first]);
+        std::sort(begin, end);
+        used[r] = static_cast<std::uint32_t>(std::unique(begin, end) - begin);
+      }
     }
   }
-  std::vector<std::uint64_t>().swap(packed);
-
-  std::vector<std::uint32_t> used(n);
-#pragma omp parallel for schedule(dynamic, 1024)
-  for (std::int64_t r = 0; r < static_cast<std::int64_t>(n); ++r) {
-    const auto begin = csr.targets.begin() + static_cast<std::ptrdiff_t>(offsets[r]);
-    const auto end = csr.targets.begin() + static_cast<std::ptrdiff_t>(offsets[r + 1]);
-    std::sort(begin, end);
-    used[static_cast<std::size_t>(r)] = static_cast<std::uint32_t>(std::unique(begin, end) - begin);
-  }
-  const std::uint64_t valid = offsets[n];
-  csr.offsets = std::move(offsets);
   compact(csr, used);
   if (shortfall) *shortfall = {attempts, out_of_range, self_loops, valid - csr.entries()};
   return csr;
