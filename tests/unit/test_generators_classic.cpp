@@ -357,7 +357,7 @@ TEST_CASE("R-MAT: edge count, quadrants and skew match the exact expectations",
   CHECK(double(*std::max_element(in.begin(), in.end())) > 100 * mean_in);
 }
 
-TEST_CASE("R-MAT: attempts outside [0, n) are dropped at the exact rate",
+TEST_CASE("R-MAT: attempts outside the n x n block are dropped at the exact rate",
           "[generators][rmat][stat]") {
   const std::uint32_t n = 50000;  // matrix 65536 x 65536
   const double a = 0.45, b = 0.25, c = 0.2, d = 1 - a - b - c;
