@@ -375,6 +375,16 @@ TEST_CASE("R-MAT: attempts outside the n x n block are dropped at the exact rate
   CHECK(p_out > 0.1);  // the test means something: a real share lands outside
 }
 
+TEST_CASE("classic generators: the smallest population", "[generators]") {
+  const Csr er = erdos_renyi_followees(2, 1, 1);
+  CHECK(er.targets == std::vector<NodeId>{1, 0});
+  CHECK(watts_strogatz_followees(2, 0, 1.0, 1).entries() == 0);
+  const Csr price = price_followees(2, 1, 1.0, 1);
+  CHECK(price.targets == std::vector<NodeId>{0});
+  check_well_formed(rmat_followees(2, 1, 0.1, 0.4, 0.4, 1), 2);
+  check_well_formed(rmat_followees(2, 0, 0.1, 0.4, 0.4, 1), 2);
+}
+
 TEST_CASE("classic generators: seeds, threads and validation", "[generators][threads]") {
   SECTION("Erdos-Renyi") {
     check_seeded([](std::uint64_t s) { return erdos_renyi_followees(20000, 8, s); });
