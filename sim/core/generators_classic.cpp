@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -116,9 +115,9 @@ Csr erdos_renyi_followees(std::uint32_t n, double mean_followees, std::uint64_t 
 // Row u starts as the lattice {u +- 1, ..., u +- k/2} (mod n), kept sorted. Follow j (lattice
 // offsets -k/2..-1, 1..k/2 in that order) is rewired when word 0 of draw (ws_rewire, step 0,
 // agent u, k = j) is below `rewiring`; its new target is drawn uniformly from the citizens u does
-// not follow (not u, not the old target): by rejection from words 1-3 of that draw and then
-// draws (step r = 1, 2, ...) when those are few, or by one index into the complement when the row
-// covers more than half the citizens.
+// not follow (not u, not the old target): by rejection, from words 1-3 of that draw and then, if
+// needed, of draws with step r = 1, 2, ...; or, when the row covers more than half the citizens,
+// by one index (word 1) into the sorted complement.
 Csr watts_strogatz_followees(std::uint32_t n, std::uint32_t k, double rewiring,
                              std::uint64_t seed) {
   constexpr const char* who = "watts_strogatz_followees";

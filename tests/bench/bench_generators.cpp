@@ -211,7 +211,9 @@ int main(int argc, char** argv) {
   app.add_option("--n", n, "citizens")->capture_default_str();
   app.add_option("--mean", mean, "mean followees (edges / n)")->capture_default_str();
   app.add_option("--repeats", repeats, "best of this many timings")->capture_default_str();
+  bool skip_boost = false;
   app.add_option("--only", only, "er, ws, price or rmat (default: all)");
+  app.add_flag("--skip-boost", skip_boost, "time civsim's generators only");
   CLI11_PARSE(app, argc, argv);
   const int all = omp_get_max_threads();
   const std::uint64_t seed = 12345;
@@ -241,6 +243,7 @@ int main(int argc, char** argv) {
     if (all == 1) break;
   }
   omp_set_num_threads(all);
+  if (skip_boost) return 0;
   if (want("er"))
     time_it("boost sorted_erdos_renyi_iterator", 1, repeats,
             [&] { return boost_sorted_er(n, mean, seed); });
