@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/generators_classic.hpp"
 #include "core/rng.hpp"
 
 namespace civsim {
@@ -298,6 +299,7 @@ std::uint64_t estimate_network_bytes(const Scenario& sc) {
 Network generate_network(const Scenario& sc) {
   if (sc.population < 2 || sc.population > std::int64_t{1} << 31)
     throw std::invalid_argument("generate_network: population out of range");
+  const auto nc = static_cast<std::uint32_t>(sc.population);
   Csr followees;
   switch (sc.network.generator) {
     case NetworkGenerator::power_law: {
@@ -308,8 +310,28 @@ Network generate_network(const Scenario& sc) {
       if (q > 0) followees = add_follow_backs(sc, std::move(followees), q);
       break;
     }
-    default:
-      throw std::invalid_argument("generate_network: generator not available in this build");
+    case NetworkGenerator::erdos_renyi:
+      followees = erdos_renyi_followees(nc, sc.network.mean_followees, sc.seed);
+      break;
+    case NetworkGenerator::watts_strogatz: {
+      // k nearest neighbours, k even: mean_followees rounded to the nearest even integer >= 2.
+      const auto k = static_cast<std::uint32_t>(
+          std::max(2.0, 2.0 * std::round(sc.network.mean_followees / 2.0)));
+      followees = watts_strogatz_followees(nc, k, sc.network.rewiring, sc.seed);
+      break;
+    }
+    case NetworkGenerator::price:
+      followees = price_followees(
+          nc, static_cast<std::uint32_t>(std::max(1.0, std::round(sc.network.mean_followees))),
+          sc.network.attachment_offset, sc.seed);
+      break;
+    case NetworkGenerator::rmat:
+      followees = rmat_followees(nc, sc.network.mean_followees, sc.network.rmat_a,
+                                 sc.network.rmat_b, sc.network.rmat_c, sc.seed);
+      break;
+    case NetworkGenerator::edge_list:
+      throw std::invalid_argument(
+          "generate_network: edge_list networks are read by the I/O library (build_network)");
   }
   return assemble_network(followees, account_followers(sc));
 }

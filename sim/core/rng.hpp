@@ -27,6 +27,11 @@ enum class Purpose : std::uint32_t {
   // 20-29: network statistics (core/network_stats.cpp).
   stats_clustering_sample = 20,  // which nodes the clustering coefficient is averaged over
   stats_path_source = 21,        // which nodes the path-length searches start from
+  // 30-49: the classic network generators (core/generators_classic.hpp).
+  er_gap = 30,         // Erdos-Renyi: gaps between a citizen's followees (agent = citizen)
+  ws_rewire = 31,      // Watts-Strogatz: whether and where a lattice follow is rewired
+  price_choice = 32,   // Price: which earlier citizens an arriving citizen follows
+  rmat_quadrant = 33,  // R-MAT: the quadrant choices of one edge attempt (agent = attempt)
 };
 
 struct DrawId {
