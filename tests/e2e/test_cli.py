@@ -358,3 +358,19 @@ duration = "3d"
     run_civsim("run", scen, "-o", out, check=True)
     for name, values in series_of(small_run).items():
         np.testing.assert_array_equal(series_of(out)[name], values, err_msg=name)
+
+
+@pytest.mark.parametrize("generator", ["erdos_renyi", "watts_strogatz", "price", "rmat"])
+def test_every_generator_runs_from_a_scenario(run_civsim, small_scenario, tmp_path, generator):
+    out = tmp_path / f"{generator}.h5"
+    run_civsim("run", small_scenario, "-o", out, "--set", f"network.generator={generator}",
+               check=True)
+    with h5py.File(out) as f:
+        assert f["network"].attrs["citizens"] == 20000
+        assert f["accounts/0"].attrs["followers"] == 2000
+        resolved = tomllib.loads(f["scenario"].asstr()[()])
+        assert resolved["network"]["generator"] == generator
+        if generator == "watts_strogatz":  # exactly k = 20 followees, plus some follow the account
+            assert f["network"].attrs["max_followees"] == 21
+        if generator == "price":  # follows point to earlier citizens only: no cycles
+            assert f["network"].attrs["leading_eigenvalue"] == 0
