@@ -66,6 +66,9 @@ def open_run(path: str | Path) -> Run:
             )
         scenario = f["scenario"].asstr()[()]
         network = {k: _scalar(v) for k, v in f["network"].attrs.items()}
+        # Binned degree distributions (format 1.1): arrays beside the scalar statistics.
+        for name, ds in f["network"].items():
+            network[name] = ds[()]
         summary = {k: _scalar(v) for k, v in f["summary"].attrs.items()} if "summary" in f else {}
         series, units, descriptions = {}, {}, {}
         for name, ds in f["series"].items():

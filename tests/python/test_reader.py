@@ -25,6 +25,7 @@ def test_series_as_dataframe(small_run):
     assert run.units["reach"] == "citizens"
     assert run.attrs["seed"] == 4242
     assert run.network["citizens"] == 20000
+    assert run.network["follower_counts"].sum() == 20000  # binned distribution, from 1.1
     assert run.summary["final_reach"] == df["reach"].iloc[-1]
     assert "population = 20000" in run.scenario
 
