@@ -18,29 +18,19 @@ using namespace civsim;
 
 namespace {
 
-// Peak resident memory (VmHWM) in bytes, and a reset of it (Linux >= 4.0; harmless elsewhere).
-std::uint64_t peak_rss_bytes() {
+// A memory field of /proc/self/status ("VmHWM" peak, "VmRSS" current) in bytes; 0 if absent.
+std::uint64_t status_bytes(const std::string& field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmHWM:", 0) == 0) {
-      std::istringstream in(line.substr(6));
+    if (line.rfind(field + ":", 0) == 0) {
+      std::istringstream in(line.substr(field.size() + 1));
       std::uint64_t kib = 0;
       in >> kib;
       return kib * 1024;
     }
   return 0;
 }
-std::uint64_t current_rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmRSS:", 0) == 0) {
-      std::istringstream in(line.substr(6));
-      std::uint64_t kib = 0;
-      in >> kib;
-      return kib * 1024;
-    }
-  return 0;
-}
+// Resets VmHWM to the current size (Linux >= 4.0; harmless elsewhere).
 void reset_peak_rss() {
   std::ofstream("/proc/self/clear_refs") << "5";
 }
@@ -79,7 +69,7 @@ int main(int argc, char** argv) {
           {fmt::format("population={}", n), fmt::format("network.generator={}", g),
            fmt::format("network.mean_followees={}", mean), "accounts[0].follower_share=0.05"});
       reset_peak_rss();
-      const std::uint64_t base = current_rss_bytes();
+      const std::uint64_t base = status_bytes("VmRSS");
       const auto t0 = std::chrono::steady_clock::now();
       const Network net = generate_network(sc);
       const double secs =
@@ -87,7 +77,7 @@ int main(int argc, char** argv) {
       const double edges = static_cast<double>(net.n_edges());
       const double resident =
           static_cast<double>(net.offsets().capacity() * 8 + net.follower_array().capacity() * 4);
-      const double peak = static_cast<double>(peak_rss_bytes() - base);
+      const double peak = static_cast<double>(status_bytes("VmHWM") - base);
       fmt::print("| {} | {} | {} | {:.2f} | {:.3g} | {:.2f} | {:.2f} |\n", g, n, net.n_edges(),
                  secs, edges / secs, resident / edges, peak / edges);
       std::fflush(stdout);

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "core/generator.hpp"
+#include "io/atomic_output.hpp"
 #include "io/errors.hpp"
 #include "io/hdf5.hpp"
 #include "io/resources.hpp"
@@ -614,53 +615,6 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 
 // ---------------------------------------------------------------------------------------------
 // Writing
-
-// A file written under a temporary name in the destination's folder and moved into place by
-// commit(); dropped without commit, the temporary is removed. The same protocol as run files.
-class AtomicOutput {
- public:
-  AtomicOutput(fs::path out, bool force) : out_(std::move(out)), force_(force) {
-    check_output_path(out_, force_);
-    const auto dir = out_.has_parent_path() ? out_.parent_path() : fs::path(".");
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-      throw UserError(
-          fmt::format("cannot create output folder '{}': {}", dir.string(), ec.message()));
-    tmp_ = dir / fmt::format(".{}.tmp-{}", out_.filename().string(), getpid());
-    fs::remove(tmp_, ec);
-  }
-  ~AtomicOutput() {
-    std::error_code ec;
-    if (!committed_) fs::remove(tmp_, ec);
-  }
-  AtomicOutput(const AtomicOutput&) = delete;
-  AtomicOutput& operator=(const AtomicOutput&) = delete;
-
-  const fs::path& temp() const { return tmp_; }
-
-  void commit() {
-    // Without force, link() refuses to replace a file that appeared meanwhile; rename() replaces.
-    if (!force_) {
-      if (link(tmp_.c_str(), out_.c_str()) == 0) {
-        std::error_code ec;
-        fs::remove(tmp_, ec);
-        committed_ = true;
-        return;
-      }
-      if (errno == EEXIST) check_output_path(out_, false);
-    }
-    std::error_code ec;
-    fs::rename(tmp_, out_, ec);
-    if (ec) throw UserError(fmt::format("cannot write '{}': {}", out_.string(), ec.message()));
-    committed_ = true;
-  }
-
- private:
-  fs::path out_, tmp_;
-  bool force_;
-  bool committed_ = false;
-};
 
 // Buffered output to a FILE that reports the first error with the file's name.
 class TextOut {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "io/atomic_output.hpp"
 #include "io/build_info.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
@@ -57,17 +58,9 @@ void check_output_path(const std::filesystem::path& out, bool force) {
 void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
                     const NetworkStats& stats, const std::vector<std::uint64_t>& account_followers,
                     const SeriesRecorder& series, const Provenance& prov, bool force) {
-  check_output_path(out, force);
-  const auto dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    throw UserError(
-        fmt::format("cannot create output folder '{}': {}", dir.string(), ec.message()));
-  const auto tmp = dir / fmt::format(".{}.tmp-{}", out.filename().string(), getpid());
-  std::filesystem::remove(tmp);
-  try {
-    h5::Writer w(tmp);
+  AtomicOutput output(out, force);
+  {
+    h5::Writer w(output.temp());
     w.attribute("/", "filetype", std::string(kRunFileType));
     w.attribute("/", "format_version", fmt::format("{}.{}", kFormatMajor, kFormatMinor));
     w.attribute("/", "civsim_version", prov.civsim_version);
@@ -199,23 +192,8 @@ void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
     w.attribute("/summary", "total_reshares", total(&StepRecord::reshares));
     w.attribute("/summary", "total_posts", total(&StepRecord::posts));
     w.close();
-  } catch (...) {
-    std::filesystem::remove(tmp);
-    throw;
   }
-  // Without --force, link() refuses to replace a file that appeared meanwhile; rename() replaces.
-  if (!force) {
-    if (link(tmp.c_str(), out.c_str()) == 0) {
-      std::filesystem::remove(tmp);
-      return;
-    }
-    const int err = errno;
-    if (err == EEXIST) {
-      std::filesystem::remove(tmp);
-      check_output_path(out, false);
-    }
-  }
-  std::filesystem::rename(tmp, out);
+  output.commit();
 }
 
 RunFileInfo read_run_info(const std::filesystem::path& file) {
