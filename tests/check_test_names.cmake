@@ -1,0 +1,18 @@
+# catch_discover_tests silently drops every test case after one whose name contains '[' or starts
+# with '-' (the name is passed back to Catch as a filter). Fail loudly instead.
+execute_process(COMMAND ${UNIT_TESTS} --list-test-names-only OUTPUT_VARIABLE names RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 AND NOT rc GREATER 0)
+  message(FATAL_ERROR "cannot list the unit tests (${rc})")
+endif()
+string(REPLACE "\n" ";" names "${names}")
+set(count 0)
+foreach(name IN LISTS names)
+  if(name STREQUAL "")
+    continue()
+  endif()
+  math(EXPR count "${count} + 1")
+  if(name MATCHES "\\[" OR name MATCHES "^-")
+    message(FATAL_ERROR "unit test name '${name}' breaks test discovery: avoid '[' and a leading '-'")
+  endif()
+endforeach()
+message(STATUS "${count} unit test names are safe for test discovery")
