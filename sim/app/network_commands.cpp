@@ -83,7 +83,18 @@ NetworkCommands::NetworkCommands(CLI::App& app) {
   };
   stats_ = network_->add_subcommand("stats", "Print the statistics civsim stores under /network");
   add_input(stats_);
-  stats_->footer("Example:\n  civsim network stats scenarios/dutch-scale.toml");
+  stats_
+      ->add_option("--eigen-tolerance", eigen_tolerance_,
+                   "Relative residual at which the leading eigenvalue counts as converged")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-12, 1.0));
+  stats_
+      ->add_option("--eigen-iterations", eigen_iterations_,
+                   "Most power iterations for the leading eigenvalue (each visits every edge)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  stats_->footer(
+      "Example:\n  civsim network stats scenarios/dutch-scale.toml --eigen-tolerance 1e-4");
 
   export_ =
       network_->add_subcommand("export", "Write a network as an HDF5 network file or edge list");
@@ -117,7 +128,9 @@ int NetworkCommands::stats() const {
   const auto t0 = std::chrono::steady_clock::now();
   const Loaded in = load(input_, overrides_, accounts_, direction_);
   const auto t1 = std::chrono::steady_clock::now();
-  const NetworkStats st = compute_stats(in.network, {.seed = in.seed});
+  const NetworkStats st = compute_stats(in.network, {.seed = in.seed,
+                                                     .eigen_tolerance = eigen_tolerance_,
+                                                     .eigen_max_iterations = eigen_iterations_});
   const auto t2 = std::chrono::steady_clock::now();
   const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   const auto degrees = [](const DegreeSummary& d) {

@@ -22,6 +22,8 @@ class NetworkCommands {
   std::string input_, output_, format_ = "hdf5", direction_ = "src_follows_dst";
   std::vector<std::string> overrides_, accounts_;
   bool force_ = false;
+  double eigen_tolerance_ = 1e-6;
+  int eigen_iterations_ = 300;
 };
 
 }  // namespace civsim::app

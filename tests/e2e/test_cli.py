@@ -374,3 +374,11 @@ def test_every_generator_runs_from_a_scenario(run_civsim, small_scenario, tmp_pa
             assert f["network"].attrs["max_followees"] == 21
         if generator == "price":  # follows point to earlier citizens only: no cycles
             assert f["network"].attrs["leading_eigenvalue"] == 0
+
+
+def test_network_stats_eigen_options(run_civsim, small_scenario):
+    one = run_civsim("network", "stats", small_scenario, "--eigen-iterations", "1", check=True)
+    assert "(1 iterations, not converged" in one.stdout
+    full = run_civsim("network", "stats", small_scenario, check=True)
+    assert ", converged;" in full.stdout
+    assert run_civsim("network", "stats", small_scenario, "--eigen-tolerance", "0").returncode == 2
