@@ -9,6 +9,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +32,10 @@ def run_civsim(civsim_exe):
         full_env.update(env or {})
         proc = subprocess.run([str(civsim_exe), *map(str, args)], capture_output=True, text=True,
                               env=full_env, timeout=600)
+        # In a sanitizer build (build-asan/) a report fails the test even if the exit code
+        # happens to be the expected one.
+        for marker in SANITIZER_REPORTS:
+            assert marker not in proc.stderr, f"sanitizer report:\n{proc.stderr[-4000:]}"
         if check and proc.returncode != 0:
             raise AssertionError(f"civsim {' '.join(map(str, args))} exited {proc.returncode}:\n"
                                  f"{proc.stdout}\n{proc.stderr}")

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -64,8 +65,16 @@ std::string toml_text(const Value& v) {
   }
   std::string out = "\"";
   for (char c : std::get<std::string>(v)) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      // Control characters are not allowed raw in TOML strings: \uXXXX keeps them.
+      out += fmt::format("\\u{:04X}", static_cast<unsigned>(u));
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
 }
@@ -410,6 +419,13 @@ void reject_unknown(const toml::table& table, const std::string& prefix, const O
   for (auto&& [key, node] : table) {
     const std::string path =
         prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    // A quoted key such as "diffusion.reshare_probability" = 5 is one key with a dot in its
+    // name, not the dotted path: it names nothing in the schema (and was silently ignored).
+    if (key.str().find_first_of(".[]") != std::string_view::npos)
+      throw ConfigError(origins.of_key(path, key), path,
+                        fmt::format("unknown key '{}': a quoted key is one name, and no key's "
+                                    "name holds '.', '[' or ']'; write a dotted key without quotes",
+                                    path));
     if (known_sections.contains(path)) {
       if (!node.is_table())
         throw ConfigError(
@@ -504,7 +520,15 @@ std::string apply_override(toml::table& root, const std::string& text) {
     parsed = toml::parse("v = " + value, source);
   } catch (const toml::parse_error&) {
     // A bare word such as `dialogue` is not TOML; take it as a string.
-    parsed = toml::parse("v = " + toml_text(value), source);
+    try {
+      parsed = toml::parse("v = " + toml_text(value), source);
+    } catch (const toml::parse_error& e) {
+      // Only text that is not valid UTF-8 gets here: everything else is a valid string.
+      throw ConfigError(source, key,
+                        fmt::format("the value of '{}' is neither TOML nor a valid UTF-8 string "
+                                    "({})",
+                                    key, e.description()));
+    }
   }
   assign_path(root, key, *parsed.get("v"), source);
   return key;
@@ -603,7 +627,15 @@ double parse_duration_hours(std::string_view text) {
       ++j;
     if (j == i || j >= text.size() || !unit_hours.contains(text[j]))
       throw std::invalid_argument("bad duration");
-    total += std::stod(std::string(text.substr(i, j - i))) * unit_hours.at(text[j]);
+    // from_chars reads the whole number or fails: "1..5h" and 400-digit numbers are errors,
+    // not 1h or an out_of_range exception.
+    double x = 0;
+    const char* first = text.data() + i;
+    const char* last = text.data() + j;
+    const auto [end, ec] = std::from_chars(first, last, x);
+    if (ec != std::errc() || end != last || !std::isfinite(x))
+      throw std::invalid_argument("bad duration");
+    total += x * unit_hours.at(text[j]);
     any = true;
     i = j + 1;
   }
@@ -674,14 +706,37 @@ Scenario parse_scenario(std::string_view text, const std::string& source,
 
 Scenario load_scenario(const std::filesystem::path& file,
                        const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw UserError(fmt::format("'{}' is a folder, not a scenario file", file.string()));
   std::ifstream in(file, std::ios::binary);
   if (!in) throw UserError(fmt::format("cannot read scenario file '{}'", file.string()));
   std::ostringstream text;
   text << in.rdbuf();
+  if (in.bad()) throw UserError(fmt::format("cannot read scenario file '{}'", file.string()));
+  // Every key is optional, but a file without any is almost certainly a mistake (the wrong file,
+  // or one truncated to nothing) rather than a request for the defaults.
+  bool any_key = false;
+  for (std::istringstream lines(text.str()); !any_key;) {
+    std::string line;
+    if (!std::getline(lines, line)) break;
+    const auto first = line.find_first_not_of(" \t\r");
+    any_key = first != std::string::npos && line[first] != '#';
+  }
+  if (!any_key)
+    throw UserError(fmt::format(
+        "{}: error: the scenario file is empty (no keys, only blanks or comments); write at least "
+        "one key, e.g. name = \"my-scenario\", to run the defaults",
+        file.string()));
   Scenario s = parse_scenario(text.str(), file.string(), overrides);
   if (!s.network.file.empty() && std::filesystem::path(s.network.file).is_relative())
     s.network.file =
         std::filesystem::absolute(file.parent_path() / s.network.file).lexically_normal().string();
+  // A missing network file is found by `validate` too, not only when a run reaches it.
+  if (s.network.generator == NetworkGenerator::edge_list &&
+      !std::filesystem::exists(s.network.file, ec))
+    throw UserError(fmt::format("{}: network.file: cannot open '{}': no such file", file.string(),
+                                s.network.file));
   return s;
 }
 

@@ -211,16 +211,52 @@ void Writer::close() {
 
 struct Reader::Impl {
   Id file;
+  std::string path;
+
+  // Runs one read; a failure is the file's fault (bad input), so it becomes a UserError naming
+  // the file, never an internal error.
+  template <class F>
+  auto guard(F&& f) const -> decltype(f()) {
+    try {
+      return f();
+    } catch (const UserError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw UserError(
+          fmt::format("'{}': {} (is the file damaged, truncated or not written by "
+                      "civsim?)",
+                      path, e.what()));
+    }
+  }
 };
+
+namespace {
+
+// An attribute must hold one value: reading an array attribute into one would overrun it.
+void require_scalar(hid_t attribute, const std::string& what) {
+  Id space(H5Aget_space(attribute), H5Sclose, "dataspace of " + what);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1)
+    throw std::runtime_error("HDF5: " + what + " holds more or less than one value");
+}
+
+}  // namespace
 
 Reader::Reader(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
   silence_error_stack();
-  if (!std::filesystem::exists(path))
+  impl_->path = path.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
     throw UserError(fmt::format("'{}' does not exist", path.string()));
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(fmt::format("'{}' is a folder, not an HDF5 file", path.string()));
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw UserError(fmt::format("'{}' is not an HDF5 file", path.string()));
-  impl_->file = Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
-                   "open file " + path.string());
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0)
+    throw UserError(
+        fmt::format("'{}' starts like an HDF5 file but cannot be opened (truncated or damaged?)",
+                    path.string()));
+  impl_->file = Id(file, H5Fclose, "open file " + path.string());
 }
 
 Reader::~Reader() = default;
@@ -237,126 +273,153 @@ bool Reader::exists(const std::string& path) const {
 }
 
 std::vector<std::string> Reader::attribute_names(const std::string& object) const {
-  Id obj(H5Oopen(impl_->file.get(), object.c_str(), H5P_DEFAULT), H5Oclose, "open " + object);
-  std::vector<std::string> names;
-  hsize_t idx = 0;
-  check(H5Aiterate2(
-            obj.get(), H5_INDEX_NAME, H5_ITER_INC, &idx,
-            [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
-              static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-              return 0;
-            },
-            &names),
-        "list attributes of " + object);
-  return names;
+  return impl_->guard([&] {
+    Id obj(H5Oopen(impl_->file.get(), object.c_str(), H5P_DEFAULT), H5Oclose, "open " + object);
+    std::vector<std::string> names;
+    hsize_t idx = 0;
+    check(H5Aiterate2(
+              obj.get(), H5_INDEX_NAME, H5_ITER_INC, &idx,
+              [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+                static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                return 0;
+              },
+              &names),
+          "list attributes of " + object);
+    return names;
+  });
 }
 
 Attribute Reader::attribute(const std::string& object, const std::string& name) const {
-  const std::string what = "attribute " + object + "@" + name;
-  Id a(H5Aopen_by_name(impl_->file.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-       H5Aclose, "open " + what);
-  Id type(H5Aget_type(a.get()), H5Tclose, "type of " + what);
-  switch (H5Tget_class(type.get())) {
-    case H5T_INTEGER: {
-      std::int64_t v = 0;
-      check(H5Aread(a.get(), H5T_NATIVE_INT64, &v), what);
-      return v;
-    }
-    case H5T_FLOAT: {
-      double v = 0;
-      check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v), what);
-      return v;
-    }
-    case H5T_STRING: {
-      if (H5Tis_variable_str(type.get()) > 0) {
-        Id mem = string_type();
-        char* text = nullptr;
-        check(H5Aread(a.get(), mem.get(), &text), what);
-        std::string out = text ? text : "";
-        H5free_memory(text);
+  return impl_->guard([&]() -> Attribute {
+    const std::string what = "attribute " + object + "@" + name;
+    Id a(H5Aopen_by_name(impl_->file.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+         H5Aclose, "open " + what);
+    require_scalar(a.get(), what);
+    Id type(H5Aget_type(a.get()), H5Tclose, "type of " + what);
+    switch (H5Tget_class(type.get())) {
+      case H5T_INTEGER: {
+        std::int64_t v = 0;
+        check(H5Aread(a.get(), H5T_NATIVE_INT64, &v), what);
+        return v;
+      }
+      case H5T_FLOAT: {
+        double v = 0;
+        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v), what);
+        return v;
+      }
+      case H5T_STRING: {
+        if (H5Tis_variable_str(type.get()) > 0) {
+          Id mem = string_type();
+          char* text = nullptr;
+          check(H5Aread(a.get(), mem.get(), &text), what);
+          std::string out = text ? text : "";
+          H5free_memory(text);
+          return out;
+        }
+        std::string out(H5Tget_size(type.get()), '\0');
+        check(H5Aread(a.get(), type.get(), out.data()), what);
+        out.erase(out.find_last_not_of('\0') + 1);
         return out;
       }
-      std::string out(H5Tget_size(type.get()), '\0');
-      check(H5Aread(a.get(), type.get(), out.data()), what);
-      out.erase(out.find_last_not_of('\0') + 1);
-      return out;
+      default:
+        throw std::runtime_error("HDF5: " + what + " has an unsupported type");
     }
-    default:
-      throw std::runtime_error("HDF5: " + what + " has an unsupported type");
-  }
+  });
 }
 
 std::vector<std::string> Reader::members(const std::string& group) const {
-  std::vector<std::string> names;
-  hsize_t idx = 0;
-  check(H5Literate_by_name(
-            impl_->file.get(), group.c_str(), H5_INDEX_NAME, H5_ITER_INC, &idx,
-            [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-              static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-              return 0;
-            },
-            &names, H5P_DEFAULT),
-        "list members of " + group);
-  return names;
+  return impl_->guard([&] {
+    std::vector<std::string> names;
+    hsize_t idx = 0;
+    check(H5Literate_by_name(
+              impl_->file.get(), group.c_str(), H5_INDEX_NAME, H5_ITER_INC, &idx,
+              [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+                static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                return 0;
+              },
+              &names, H5P_DEFAULT),
+          "list members of " + group);
+    return names;
+  });
+}
+
+std::uint64_t Reader::length(const std::string& path) const {
+  return impl_->guard([&] {
+    Id ds(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + path);
+    Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+    const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+    check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + path);
+    return static_cast<std::uint64_t>(n);
+  });
 }
 
 std::vector<std::int64_t> Reader::read_int64(const std::string& path) const {
-  return read_1d<std::int64_t>(impl_->file.get(), path, H5T_NATIVE_INT64);
+  return impl_->guard(
+      [&] { return read_1d<std::int64_t>(impl_->file.get(), path, H5T_NATIVE_INT64); });
 }
 
 std::vector<double> Reader::read_double(const std::string& path) const {
-  return read_1d<double>(impl_->file.get(), path, H5T_NATIVE_DOUBLE);
+  return impl_->guard([&] { return read_1d<double>(impl_->file.get(), path, H5T_NATIVE_DOUBLE); });
 }
 
 std::vector<std::uint32_t> Reader::read_uint32(const std::string& path) const {
-  return read_unsigned<std::uint32_t>(impl_->file.get(), path, H5T_NATIVE_UINT32);
+  return impl_->guard(
+      [&] { return read_unsigned<std::uint32_t>(impl_->file.get(), path, H5T_NATIVE_UINT32); });
 }
 
 std::vector<std::uint64_t> Reader::read_uint64(const std::string& path) const {
-  return read_unsigned<std::uint64_t>(impl_->file.get(), path, H5T_NATIVE_UINT64);
+  return impl_->guard(
+      [&] { return read_unsigned<std::uint64_t>(impl_->file.get(), path, H5T_NATIVE_UINT64); });
 }
 
 std::vector<std::string> Reader::read_strings(const std::string& path) const {
-  Id ds = open_1d(impl_->file.get(), path, H5T_STRING, "string");
-  Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
-  Id type(H5Dget_type(ds.get()), H5Tclose, "type of " + path);
-  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
-  check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + path);
-  std::vector<std::string> out(static_cast<std::size_t>(n));
-  if (n == 0) return out;
-  // The file's own string type serves as memory type: no character-set conversion.
-  if (H5Tis_variable_str(type.get()) > 0) {
-    std::vector<char*> text(out.size(), nullptr);
-    check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()),
-          "read " + path);
-    for (std::size_t i = 0; i < out.size(); ++i)
-      if (text[i]) out[i] = text[i];
+  return impl_->guard([&] {
+    Id ds = open_1d(impl_->file.get(), path, H5T_STRING, "string");
+    Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+    Id type(H5Dget_type(ds.get()), H5Tclose, "type of " + path);
+    const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+    check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + path);
+    std::vector<std::string> out(static_cast<std::size_t>(n));
+    if (n == 0) return out;
+    // The file's own string type serves as memory type: no character-set conversion.
+    if (H5Tis_variable_str(type.get()) > 0) {
+      std::vector<char*> text(out.size(), nullptr);
+      check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()),
+            "read " + path);
+      for (std::size_t i = 0; i < out.size(); ++i)
+        if (text[i]) out[i] = text[i];
 #if H5_VERSION_GE(1, 12, 0)
-    check(H5Treclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + path);
+      check(H5Treclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + path);
 #else
-    check(H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + path);
+      check(H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + path);
 #endif
+      return out;
+    }
+    const std::size_t width = H5Tget_size(type.get());
+    std::string buffer(width * out.size(), '\0');
+    check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
+          "read " + path);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const char* begin = buffer.data() + i * width;
+      out[i].assign(begin, std::find(begin, begin + width, '\0'));
+    }
     return out;
-  }
-  const std::size_t width = H5Tget_size(type.get());
-  std::string buffer(width * out.size(), '\0');
-  check(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
-        "read " + path);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const char* begin = buffer.data() + i * width;
-    out[i].assign(begin, std::find(begin, begin + width, '\0'));
-  }
-  return out;
+  });
 }
 
 std::string Reader::read_text(const std::string& path) const {
-  Id ds(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), H5Dclose, "open " + path);
-  Id mem = string_type();
-  char* text = nullptr;
-  check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), "read " + path);
-  std::string out = text ? text : "";
-  H5free_memory(text);
-  return out;
+  return impl_->guard([&] {
+    Id ds(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), H5Dclose, "open " + path);
+    Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+    if (H5Sget_simple_extent_npoints(space.get()) != 1)
+      throw std::runtime_error("HDF5: " + path + " holds more or less than one text");
+    Id mem = string_type();
+    char* text = nullptr;
+    check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), "read " + path);
+    std::string out = text ? text : "";
+    H5free_memory(text);
+    return out;
+  });
 }
 
 std::string library_version() {

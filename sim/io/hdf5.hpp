@@ -40,7 +40,9 @@ class Writer {
 
 class Reader {
  public:
-  // Opens for reading; a missing file or one that is not HDF5 is a UserError.
+  // Opens for reading; a missing file or one that is not HDF5 is a UserError. So is every later
+  // failure to read (a missing object, a wrong type or shape, a damaged or truncated file): the
+  // file is the user's input, and the message names it.
   explicit Reader(const std::filesystem::path& path);
   ~Reader();
   Reader(const Reader&) = delete;
@@ -50,6 +52,8 @@ class Reader {
   std::vector<std::string> attribute_names(const std::string& object) const;
   Attribute attribute(const std::string& object, const std::string& name) const;
   std::vector<std::string> members(const std::string& group) const;
+  // Number of elements of a dataset, without reading it.
+  std::uint64_t length(const std::string& path) const;
   std::vector<std::int64_t> read_int64(const std::string& path) const;
   std::vector<double> read_double(const std::string& path) const;
   // Unsigned readers accept any 1-D integer dataset whose values all fit the target type;

@@ -792,27 +792,28 @@ ImportedNetwork read_network_h5(const fs::path& path) {
     if (!r.exists(name))
       throw UserError(fmt::format("'{}': the dataset {} is missing", file, name));
 
+  // Lengths are checked before anything is read, so a file that declares a huge dataset is an
+  // error rather than a huge allocation. (The reader turns HDF5 failures into UserErrors.)
   ImportedNetwork out;
-  std::vector<std::uint64_t> offsets;
-  std::vector<NodeId> followers;
-  try {
-    offsets = r.read_uint64("/offsets");
-    followers = r.read_uint32("/followers");
-    if (r.exists("/ids")) out.ids = r.read_strings("/ids");
-  } catch (const UserError&) {
-    throw;
-  } catch (const std::runtime_error& e) {
-    throw UserError(fmt::format("'{}': {}", file, e.what()));
-  }
   const std::uint64_t n = n_citizens + n_accounts;
-  if (n > kMaxNodes || offsets.size() != n + 1)
+  const std::uint64_t n_offsets = r.length("/offsets");
+  if (n_citizens > kMaxNodes || n > kMaxNodes || n_offsets != n + 1)
     throw UserError(fmt::format(
         "'{}': /offsets has {} entries; n_citizens + n_accounts + 1 = {} expected (at most {} "
         "nodes)",
-        file, offsets.size(), n + 1, kMaxNodes));
-  if (!out.ids.empty() && out.ids.size() != n)
+        file, n_offsets, n + 1, kMaxNodes));
+  if (r.exists("/ids") && r.length("/ids") != n)
     throw UserError(fmt::format("'{}': /ids has {} entries, one per node ({}) expected", file,
-                                out.ids.size(), n));
+                                r.length("/ids"), n));
+  std::vector<std::uint64_t> offsets = r.read_uint64("/offsets");
+  const std::uint64_t n_followers = r.length("/followers");
+  if (n_followers != offsets.back())
+    throw UserError(
+        fmt::format("'{}' does not hold a valid network: /followers has {} entries, /offsets "
+                    "ends at {}",
+                    file, n_followers, offsets.back()));
+  std::vector<NodeId> followers = r.read_uint32("/followers");
+  if (r.exists("/ids")) out.ids = r.read_strings("/ids");
   try {
     out.network =
         Network(static_cast<std::uint32_t>(n_citizens), std::move(offsets), std::move(followers));

@@ -217,7 +217,7 @@ RunFileInfo read_run_info(const std::filesystem::path& file) {
   for (const auto& name : r.members("/series")) {
     const std::string path = "/series/" + name;
     info.series.push_back({name, as_text(r.attribute(path, "units")),
-                           as_text(r.attribute(path, "description")), r.read_double(path).size()});
+                           as_text(r.attribute(path, "description")), r.length(path)});
   }
   if (r.exists("/summary"))
     for (const auto& n : r.attribute_names("/summary"))
