@@ -64,20 +64,20 @@ int main(int argc, char** argv) {
     const double g = best_seconds(repeats, [&] { net = generate_network(s); });
     edges = net.n_edges();
     const double st = best_seconds(1, [&] { (void)compute_stats(net, {.seed = s.seed}); });
-    std::uint64_t deliveries = 0;
+    double deliveries = 0;
     const double c = best_seconds(repeats, [&] {
       Simulation sim_run(s, net);
       SeriesRecorder rec;
       run(sim_run, rec);
       deliveries = 0;
-      for (const auto& r : rec.records()) deliveries += r.impressions;
+      for (const auto& r : rec.records()) deliveries += r[Series::impressions];
     });
     const double agent_steps = static_cast<double>(population) * static_cast<double>(s.steps());
     fmt::print(
         "threads {}: generate {:.2f} s ({:.3g} edges/s, {} edges) | stats {:.2f} s | "
         "cascade {} steps {:.2f} s ({:.3g} agent-steps/s, {:.3g} deliveries/s)\n",
         t, g, static_cast<double>(edges) / g, edges, st, s.steps(), c, agent_steps / c,
-        static_cast<double>(deliveries) / c);
+        deliveries / c);
     (t == 1 ? gen[0] : gen[1]) = g;
     (t == 1 ? sim[0] : sim[1]) = c;
     (t == 1 ? stats[0] : stats[1]) = st;

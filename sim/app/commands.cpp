@@ -52,13 +52,14 @@ class Progress final : public Observer {
       constexpr int width = 30;
       const int filled = static_cast<int>(width * done / total_);
       fmt::print(stderr, "\r[{:=<{}}{: <{}}] {:3d}% step {}/{} reach {} ETA {:.0f}s ", "", filled,
-                 "", width - filled, static_cast<int>(100 * done / total_), done, total_, r.reach,
-                 eta);
+                 "", width - filled, static_cast<int>(100 * done / total_), done, total_,
+                 r[Series::reach], eta);
       if (done == total_) fmt::print(stderr, "\n");
     } else if (seconds_since(last_) >= 5.0 || done == total_) {
       last_ = Clock::now();
       spdlog::info("step {}/{} ({:.0f}%), reach {}, ETA {:.0f}s", done, total_,
-                   100.0 * static_cast<double>(done) / static_cast<double>(total_), r.reach, eta);
+                   100.0 * static_cast<double>(done) / static_cast<double>(total_),
+                   r[Series::reach], eta);
     }
   }
 
@@ -144,9 +145,10 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
   io::write_run_file(o.output, scenario, stats, account_followers, recorder, prov, o.force);
 
   const auto& last = recorder.records().back();
-  std::uint64_t impressions = 0, reshares = 0, posts = 0;
+  double impressions = 0, reshares = 0, posts = 0;
   for (const auto& r : recorder.records())
-    impressions += r.impressions, reshares += r.reshares, posts += r.posts;
+    impressions += r[Series::impressions], reshares += r[Series::reshares],
+        posts += r[Series::posts];
   fmt::print("scenario     {} ({} steps of {})\n", scenario.name, sim.n_steps(),
              io::format_duration(scenario.time.step_hours));
   fmt::print("network      {} citizens, {} follow edges ({})\n", stats.citizens, stats.edges,
@@ -158,8 +160,8 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
                account_followers[a]);
   }
   fmt::print("posts        {}\n", posts);
-  fmt::print("final reach  {} citizens ({:.1f}% of population)\n", last.reach,
-             100.0 * static_cast<double>(last.reach) / static_cast<double>(stats.citizens));
+  fmt::print("final reach  {} citizens ({:.1f}% of population)\n", last[Series::reach],
+             100.0 * last[Series::reach] / static_cast<double>(stats.citizens));
   fmt::print("impressions  {}\n", impressions);
   fmt::print("reshares     {}\n", reshares);
   fmt::print("run time     {:.2f}s (network {:.2f}s, simulation {:.2f}s)\n", prov.run_seconds,

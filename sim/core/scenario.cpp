@@ -34,4 +34,17 @@ std::int64_t AccountParams::follower_target(std::int64_t n) const {
   return static_cast<std::int64_t>(std::llround(share * static_cast<double>(n)));
 }
 
+ReactionParams::ReactionParams() {
+  // {like, comment, reshare multiplier} per exposure. Government information posts are liked by
+  // ~2% of those who see them; consultations draw comments (contributions); corrections and
+  // complaints are reshared more readily than routine posts (docs/model.md, "Reactions").
+  // Rumour spreading follows the rumour model, so its reshare entry is unused.
+  by_type[static_cast<std::size_t>(PostType::information)] = {0.02, 0.002, 1.0};
+  by_type[static_cast<std::size_t>(PostType::consultation)] = {0.02, 0.02, 1.0};
+  by_type[static_cast<std::size_t>(PostType::reply)] = {0.01, 0.002, 0.3};
+  by_type[static_cast<std::size_t>(PostType::correction)] = {0.02, 0.004, 3.0};
+  by_type[static_cast<std::size_t>(PostType::rumour)] = {0.03, 0.01, 1.0};
+  by_type[static_cast<std::size_t>(PostType::complaint)] = {0.02, 0.005, 2.0};
+}
+
 }  // namespace civsim

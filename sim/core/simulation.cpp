@@ -30,10 +30,18 @@ bool test(const std::vector<std::uint64_t>& bits, std::size_t i) {
 
 }  // namespace
 
-std::vector<std::int64_t> SeriesRecorder::column(std::uint64_t StepRecord::*field) const {
-  std::vector<std::int64_t> out;
+std::vector<double> SeriesRecorder::column(Series s) const {
+  std::vector<double> out;
   out.reserve(records_.size());
-  for (const auto& r : records_) out.push_back(static_cast<std::int64_t>(r.*field));
+  for (const auto& r : records_) out.push_back(r[s]);
+  return out;
+}
+
+std::vector<double> SeriesRecorder::region_column(std::size_t k, std::size_t r,
+                                                  std::size_t n_regions) const {
+  std::vector<double> out;
+  out.reserve(records_.size());
+  for (const auto& rec : records_) out.push_back(rec.by_region.at(k * n_regions + r));
   return out;
 }
 
@@ -44,116 +52,135 @@ std::vector<double> SeriesRecorder::time_hours() const {
   return out;
 }
 
+// TEMPORARY: the broadcast cascade of 0.1, behind the new interface, until the full model lands.
+struct Simulation::State {
+  struct Cascade {
+    std::uint64_t post_id;
+    std::vector<NodeId> frontier;
+    std::vector<std::uint64_t> shared;
+  };
+  Scenario scenario;
+  const Network& network;
+  std::uint32_t replicate;
+  std::int64_t n_steps;
+  std::int64_t step = 0;
+  std::uint64_t posts_published = 0;
+  std::uint64_t reach = 0;
+  std::vector<std::uint64_t> exposed;
+  std::vector<Cascade> cascades;
+
+  State(const Scenario& s, const Network& n, std::uint32_t r)
+      : scenario(s),
+        network(n),
+        replicate(r),
+        n_steps(s.steps()),
+        exposed(words_for(n.n_citizens()), 0) {}
+
+  std::uint64_t posts_due(const AccountParams& account, std::int64_t st) const {
+    if (account.kind != AccountKind::government) return 0;
+    const double per_step = account.posts_per_day * scenario.time.step_hours / 24.0;
+    auto cumulative = [&](std::int64_t x) -> std::uint64_t {
+      if (x < 0) return 0;
+      return static_cast<std::uint64_t>(std::ceil(per_step * static_cast<double>(x + 1) - 1e-9));
+    };
+    return cumulative(st) - cumulative(st - 1);
+  }
+
+  void advance(Cascade& c, StepRecord& rec) {
+    const auto& frontier = c.frontier;
+    std::vector<std::uint64_t> prefix(frontier.size() + 1, 0);
+    for (std::size_t i = 0; i < frontier.size(); ++i)
+      prefix[i + 1] = prefix[i] + network.follower_count(frontier[i]);
+    const std::uint64_t total = prefix.back();
+    constexpr std::uint64_t chunk = 4096;
+    const auto n_chunks = static_cast<std::int64_t>((total + chunk - 1) / chunk);
+    const double p = scenario.diffusion.reshare_probability;
+    std::uint64_t impressions = 0, reshares = 0, new_reach = 0;
+    std::vector<NodeId> next;
+#pragma omp parallel if (n_chunks > 4) reduction(+ : impressions, reshares, new_reach)
+    {
+      std::vector<NodeId> local;
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t ci = 0; ci < n_chunks; ++ci) {
+        const std::uint64_t begin = static_cast<std::uint64_t>(ci) * chunk;
+        const std::uint64_t end = std::min(total, begin + chunk);
+        std::size_t i = static_cast<std::size_t>(
+            std::upper_bound(prefix.begin(), prefix.end(), begin) - prefix.begin() - 1);
+        for (std::uint64_t e = begin; e < end; ++e) {
+          while (e >= prefix[i + 1]) ++i;
+          const NodeId v = frontier[i];
+          const NodeId u = network.followers(v)[e - prefix[i]];
+          if (!network.is_citizen(u)) continue;
+          ++impressions;
+          if (test_and_set(exposed, u)) ++new_reach;
+          if (test(c.shared, u)) continue;
+          if (bernoulli({scenario.seed, replicate, Purpose::reshare, c.post_id, u, v}, p) &&
+              test_and_set(c.shared, u)) {
+            ++reshares;
+            local.push_back(u);
+          }
+        }
+      }
+#pragma omp critical(civsim_cascade_merge)
+      next.insert(next.end(), local.begin(), local.end());
+    }
+    std::sort(next.begin(), next.end());
+    c.frontier = std::move(next);
+    rec[Series::impressions] += static_cast<double>(impressions);
+    rec[Series::reshares] += static_cast<double>(reshares);
+    rec[Series::new_reach] += static_cast<double>(new_reach);
+  }
+};
+
 Simulation::Simulation(const Scenario& scenario, const Network& network, std::uint32_t replicate)
-    : scenario_(scenario),
-      network_(network),
-      replicate_(replicate),
-      n_steps_(scenario.steps()),
-      exposed_(words_for(network.n_citizens()), 0) {
+    : state_(std::make_unique<State>(scenario, network, replicate)) {
   if (network.n_nodes() != network.n_citizens() + scenario.accounts.size())
     throw std::invalid_argument("Simulation: the network's accounts do not match the scenario's");
 }
-
-std::uint64_t Simulation::posts_due(const AccountParams& account, std::int64_t step) const {
-  // Posts are spread evenly from the first step on: by the end of step s, ceil(rate * (s + 1))
-  // posts are out (rate = posts per step), so the first post goes out at step 0.
-  if (account.kind != AccountKind::government) return 0;
-  const double per_step = account.posts_per_day * scenario_.time.step_hours / 24.0;
-  auto cumulative = [&](std::int64_t s) -> std::uint64_t {
-    if (s < 0) return 0;
-    return static_cast<std::uint64_t>(std::ceil(per_step * static_cast<double>(s + 1) - 1e-9));
-  };
-  return cumulative(step) - cumulative(step - 1);
+Simulation::~Simulation() = default;
+Simulation::Simulation(Simulation&&) noexcept = default;
+bool Simulation::done() const {
+  return state_->step >= state_->n_steps;
+}
+std::int64_t Simulation::current_step() const {
+  return state_->step;
+}
+std::int64_t Simulation::n_steps() const {
+  return state_->n_steps;
+}
+std::size_t Simulation::n_regions() const {
+  return state_->scenario.regions.size();
+}
+RunSummary Simulation::summary() const {
+  return {};
 }
 
 StepRecord Simulation::step() {
   if (done()) throw std::logic_error("Simulation::step called after the last step");
+  auto& st = *state_;
   StepRecord rec;
-  rec.step = step_;
-  rec.time_hours = static_cast<double>(step_ + 1) * scenario_.time.step_hours;
-
-  for (std::size_t a = 0; a < scenario_.accounts.size(); ++a) {
-    const auto author = static_cast<NodeId>(network_.n_citizens() + a);
-    const std::uint64_t due = posts_due(scenario_.accounts[a], step_);
+  rec.step = st.step;
+  rec.time_hours = static_cast<double>(st.step + 1) * st.scenario.time.step_hours;
+  rec.by_region.assign(region_series().size() * st.scenario.regions.size(), 0.0);
+  for (std::size_t a = 0; a < st.scenario.accounts.size(); ++a) {
+    const auto author = static_cast<NodeId>(st.network.n_citizens() + a);
+    const std::uint64_t due = st.posts_due(st.scenario.accounts[a], st.step);
     for (std::uint64_t i = 0; i < due; ++i) {
-      Cascade c{posts_published_++,
-                {author},
-                std::vector<std::uint64_t>(words_for(network_.n_nodes()), 0)};
+      State::Cascade c{st.posts_published++,
+                       {author},
+                       std::vector<std::uint64_t>(words_for(st.network.n_nodes()), 0)};
       test_and_set(c.shared, author);
-      cascades_.push_back(std::move(c));
+      st.cascades.push_back(std::move(c));
     }
-    rec.posts += due;
+    rec[Series::posts] += static_cast<double>(due);
   }
-  for (auto& c : cascades_) advance(c, rec);
-  std::erase_if(cascades_, [](const Cascade& c) { return c.frontier.empty(); });
-
-  reach_ += rec.new_reach;
-  rec.reach = reach_;
-#ifdef CIVSIM_SEATBELTS
-  // Invariants that are cheap to state and expensive to debug when broken (Debug builds).
-  if (reach_ > network_.n_citizens() || rec.new_reach > rec.impressions ||
-      rec.reshares > rec.impressions)
-    throw std::logic_error(
-        "Simulation: step counts violate reach <= citizens, "
-        "new_reach <= impressions or reshares <= impressions");
-  for (const auto& c : cascades_)
-    if (!std::is_sorted(c.frontier.begin(), c.frontier.end()) ||
-        std::adjacent_find(c.frontier.begin(), c.frontier.end()) != c.frontier.end())
-      throw std::logic_error("Simulation: a cascade frontier is not sorted and unique");
-#endif
-  rec.active_cascades = cascades_.size();
-  ++step_;
+  for (auto& c : st.cascades) st.advance(c, rec);
+  std::erase_if(st.cascades, [](const State::Cascade& c) { return c.frontier.empty(); });
+  st.reach += static_cast<std::uint64_t>(rec[Series::new_reach]);
+  rec[Series::reach] = static_cast<double>(st.reach);
+  rec[Series::active_cascades] = static_cast<double>(st.cascades.size());
+  ++st.step;
   return rec;
-}
-
-// One hop of an independent cascade: every account in the frontier delivers the post to all its
-// followers; each follower who has not shared it yet reshares with probability p, drawn once per
-// (post, sharer, follower), and so joins the next frontier. Work is split over edges rather than
-// frontier accounts, so one account with a million followers does not sit on one thread.
-void Simulation::advance(Cascade& c, StepRecord& rec) {
-  const auto& frontier = c.frontier;
-  std::vector<std::uint64_t> prefix(frontier.size() + 1, 0);
-  for (std::size_t i = 0; i < frontier.size(); ++i)
-    prefix[i + 1] = prefix[i] + network_.follower_count(frontier[i]);
-  const std::uint64_t total = prefix.back();
-  constexpr std::uint64_t chunk = 4096;
-  const auto n_chunks = static_cast<std::int64_t>((total + chunk - 1) / chunk);
-  const double p = scenario_.diffusion.reshare_probability;
-
-  std::uint64_t impressions = 0, reshares = 0, new_reach = 0;
-  std::vector<NodeId> next;
-#pragma omp parallel if (n_chunks > 4) reduction(+ : impressions, reshares, new_reach)
-  {
-    std::vector<NodeId> local;
-#pragma omp for schedule(dynamic, 1)
-    for (std::int64_t ci = 0; ci < n_chunks; ++ci) {
-      const std::uint64_t begin = static_cast<std::uint64_t>(ci) * chunk;
-      const std::uint64_t end = std::min(total, begin + chunk);
-      std::size_t i = static_cast<std::size_t>(
-          std::upper_bound(prefix.begin(), prefix.end(), begin) - prefix.begin() - 1);
-      for (std::uint64_t e = begin; e < end; ++e) {
-        while (e >= prefix[i + 1]) ++i;
-        const NodeId v = frontier[i];
-        const NodeId u = network_.followers(v)[e - prefix[i]];
-        if (!network_.is_citizen(u)) continue;
-        ++impressions;
-        if (test_and_set(exposed_, u)) ++new_reach;
-        if (test(c.shared, u)) continue;
-        if (bernoulli({scenario_.seed, replicate_, Purpose::reshare, c.post_id, u, v}, p) &&
-            test_and_set(c.shared, u)) {
-          ++reshares;
-          local.push_back(u);
-        }
-      }
-    }
-#pragma omp critical(civsim_cascade_merge)
-    next.insert(next.end(), local.begin(), local.end());
-  }
-  std::sort(next.begin(), next.end());  // threads finish in any order; the frontier must not
-  c.frontier = std::move(next);
-  rec.impressions += impressions;
-  rec.reshares += reshares;
-  rec.new_reach += new_reach;
 }
 
 void run(Simulation& sim, Observer& observer) {

@@ -170,27 +170,25 @@ void write_run_file(const std::filesystem::path& out, const Scenario& scenario,
                 std::string("simulated time at the end of the step"));
     for (const auto& spec : kSeries) {
       const std::string path = fmt::format("/series/{}", spec.name);
-      w.dataset(path, series.column(spec.field));
+      w.dataset(path, series.column(spec.id));
       w.attribute(path, "units", std::string(spec.units));
       w.attribute(path, "description", std::string(spec.description));
     }
 
     w.group("/summary");
-    const auto total = [&](std::uint64_t StepRecord::*f) {
-      std::int64_t sum = 0;
-      for (const auto& r : series.records()) sum += static_cast<std::int64_t>(r.*f);
+    const auto total = [&](Series f) {
+      double sum = 0;
+      for (const auto& r : series.records()) sum += r[f];
       return sum;
     };
-    const std::int64_t final_reach =
-        series.records().empty() ? 0 : static_cast<std::int64_t>(series.records().back().reach);
+    const double final_reach =
+        series.records().empty() ? 0.0 : series.records().back()[Series::reach];
     w.attribute("/summary", "final_reach", final_reach);
     w.attribute("/summary", "final_reach_share",
-                stats.citizens
-                    ? static_cast<double>(final_reach) / static_cast<double>(stats.citizens)
-                    : 0.0);
-    w.attribute("/summary", "total_impressions", total(&StepRecord::impressions));
-    w.attribute("/summary", "total_reshares", total(&StepRecord::reshares));
-    w.attribute("/summary", "total_posts", total(&StepRecord::posts));
+                stats.citizens ? final_reach / static_cast<double>(stats.citizens) : 0.0);
+    w.attribute("/summary", "total_impressions", total(Series::impressions));
+    w.attribute("/summary", "total_reshares", total(Series::reshares));
+    w.attribute("/summary", "total_posts", total(Series::posts));
     w.close();
   }
   output.commit();
