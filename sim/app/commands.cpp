@@ -107,12 +107,6 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
   io::check_output_path(o.output, o.force);
   if (o.threads > 0) omp_set_num_threads(o.threads);
   const int threads = omp_get_max_threads();
-  for (const auto& acc : scenario.accounts)
-    if (acc.kind == AccountKind::government && acc.strategy != Strategy::broadcast)
-      spdlog::warn(
-          "account \"{}\": strategy \"{}\" is accepted but not modelled yet: it "
-          "behaves like \"broadcast\"",
-          acc.name, io::strategy_name(acc.strategy));
 
   const auto t0 = Clock::now();
   if (scenario.network.generator == NetworkGenerator::edge_list)

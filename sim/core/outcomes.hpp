@@ -63,7 +63,9 @@ inline constexpr std::array<SeriesSpec, kNumSeries> kSeries = {{
     {Series::impressions, "impressions", "impressions",
      "government posts, replies or reshares of them seen by citizens", false},
     {Series::posts, "posts", "posts",
-     "posts by government accounts (information, consultation, reply, correction)", false},
+     "posts by government accounts: information, consultation, correction and acknowledgement "
+     "posts (answers to questions are counted in questions_answered)",
+     false},
     {Series::likes, "likes", "likes", "likes on government content", false},
     {Series::comments, "comments", "comments",
      "comments on government content (contributions to consultations included)", false},
@@ -124,6 +126,16 @@ inline std::vector<Series> region_series() {
   for (const auto& s : kSeries)
     if (s.per_region) out.push_back(s.id);
   return out;
+}
+
+// Position of a per-region series in region_series().
+inline constexpr std::size_t region_series_slot(Series s) {
+  std::size_t k = 0;
+  for (const auto& spec : kSeries) {
+    if (spec.id == s) return k;
+    if (spec.per_region) ++k;
+  }
+  return k;
 }
 
 // Outcomes of one step.

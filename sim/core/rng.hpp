@@ -24,6 +24,18 @@ enum class Purpose : std::uint32_t {
   reshare = 5,              // whether an exposed citizen reshares a post
   account_follow = 6,       // a citizen's key for following institutional account k
   network_follow_back = 7,  // whether v follows back u (agent u, k v)
+  // 8-19: the government-citizen model (core/simulation.cpp; docs/model.md#randomness).
+  citizen_trust = 8,       // initial trust (agent u; k: gamma attempts)
+  citizen_concern = 9,     // initial concern (agent u; k: gamma attempts)
+  citizen_activity = 10,   // sessions per day (agent u)
+  exposure = 11,           // feed filter, time seen, like, comment (step post, agent u, k source)
+  reaction = 12,           // reshare, follow, unfollow, rumour/correction outcome (same identity)
+  threshold = 13,          // linear-threshold theta of a citizen for a post (step post, agent u)
+  question = 14,           // asking, account, patience (step, agent asker)
+  answer = 15,             // privacy redirect, complaint (step ask step, agent asker)
+  rumour_seed = 16,        // which citizens seed a rumour (step, agent = event index, k attempt)
+  rumour_transition = 17,  // hoax: verification and forgetting (step, agent u)
+  rumour_contact = 18,     // Maki-Thompson / Daley-Kendall: contact and target (step, agent u)
   // 20-29: network statistics (core/network_stats.cpp).
   stats_clustering_sample = 20,  // which nodes the clustering coefficient is averaged over
   stats_path_source = 21,        // which nodes the path-length searches start from

@@ -2,9 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
+#include <limits>
+#include <numeric>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 
+#include "core/dynamics.hpp"
 #include "core/rng.hpp"
 
 namespace civsim {
@@ -14,13 +20,14 @@ std::size_t words_for(std::size_t bits) {
   return (bits + 63) / 64;
 }
 
-// Sets bit i; returns true when this call set it (it was clear before).
+// Sets bit i; returns true when this call set it (it was clear before). Safe in parallel.
 bool test_and_set(std::vector<std::uint64_t>& bits, std::size_t i) {
   const std::uint64_t mask = std::uint64_t{1} << (i % 64);
   return (std::atomic_ref<std::uint64_t>(bits[i / 64]).fetch_or(mask, std::memory_order_relaxed) &
           mask) == 0;
 }
 
+// Reads bit i; atomic because other threads may be setting other bits of the same word.
 bool test(const std::vector<std::uint64_t>& bits, std::size_t i) {
   const std::uint64_t word =
       std::atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(bits[i / 64]))
@@ -28,115 +35,1074 @@ bool test(const std::vector<std::uint64_t>& bits, std::size_t i) {
   return (word >> (i % 64)) & 1u;
 }
 
+void set_bit(std::vector<std::uint64_t>& bits, std::size_t i, bool on) {
+  const std::uint64_t mask = std::uint64_t{1} << (i % 64);
+  bits[i / 64] = on ? (bits[i / 64] | mask) : (bits[i / 64] & ~mask);
+}
+
+template <class T>
+T atomic_add(T& x, T d) {
+  return std::atomic_ref<T>(x).fetch_add(d, std::memory_order_relaxed);
+}
+
+bool contains(const std::vector<NodeId>& sorted, NodeId u) {
+  return std::binary_search(sorted.begin(), sorted.end(), u);
+}
+
+// Merges sorted, unique `add` into sorted, unique `into`.
+void merge_into(std::vector<NodeId>& into, const std::vector<NodeId>& add) {
+  if (add.empty()) return;
+  std::vector<NodeId> out;
+  out.reserve(into.size() + add.size());
+  std::set_union(into.begin(), into.end(), add.begin(), add.end(), std::back_inserter(out));
+  into = std::move(out);
+}
+
+bool is_government_type(PostType t) {
+  return t == PostType::information || t == PostType::consultation || t == PostType::reply ||
+         t == PostType::correction;
+}
+
+// Fixed-point trust for order-free exact sums: 2^32 units per 1.0 (sums of 2^31 citizens fit).
+constexpr double kTrustScale = 4294967296.0;
+std::int64_t trust_units(double t) {
+  return std::llround(t * kTrustScale);
+}
+constexpr std::size_t kTrustBins = 1024;
+std::size_t trust_bin(double t) {
+  return std::min(kTrustBins - 1, static_cast<std::size_t>(t * static_cast<double>(kTrustBins)));
+}
+
+enum RumourState : std::uint8_t { kUnaware = 0, kBeliever = 1, kSceptic = 2 };
+enum Flag : std::uint8_t { kBelieve = 1, kReject = 2 };
+
+// Chunked deterministic parallel loops: work is split into fixed chunks whose results are
+// combined in chunk order, so floating-point sums do not depend on the thread count.
+constexpr std::int64_t kChunk = 8192;
+
 }  // namespace
 
-std::vector<double> SeriesRecorder::column(Series s) const {
-  std::vector<double> out;
-  out.reserve(records_.size());
-  for (const auto& r : records_) out.push_back(r[s]);
-  return out;
-}
+// One post (a cascade): a government post, reply or correction, a complaint, or a rumour post.
+struct Post {
+  std::uint64_t key = 0;  // identity of the post in random draws (see make_key)
+  PostType type = PostType::information;
+  std::int32_t account = -1;  // government account index; -1 for citizens' posts
+  std::int64_t created = 0;
+  bool scheduled = false;            // a scheduled information/consultation post (histograms)
+  std::vector<NodeId> sharers;       // sorted citizens who reshared it
+  std::uint64_t n_sharers = 0;       // kept after the post dies and sharers is freed
+  std::uint32_t max_depth = 0;       // deepest reshare, in hops from the author
+  std::uint64_t engagement = 0;      // likes + comments + reshares so far
+  std::int64_t pending = 0;          // scheduled exposures not yet delivered
+  std::vector<std::uint16_t> seen;   // threshold models: distinct sharers each citizen saw
+  std::vector<NodeId> contributors;  // consultations: sorted citizens who commented
+};
 
-std::vector<double> SeriesRecorder::region_column(std::size_t k, std::size_t r,
-                                                  std::size_t n_regions) const {
-  std::vector<double> out;
-  out.reserve(records_.size());
-  for (const auto& rec : records_) out.push_back(rec.by_region.at(k * n_regions + r));
-  return out;
-}
+// A scheduled delivery of post `post` into citizen u's feed, shared by `source` at `depth`.
+struct Exposure {
+  std::uint32_t post;
+  NodeId u;
+  NodeId source;
+  std::uint32_t depth;
+};
 
-std::vector<double> SeriesRecorder::time_hours() const {
-  std::vector<double> out;
-  out.reserve(records_.size());
-  for (const auto& r : records_) out.push_back(r.time_hours);
-  return out;
-}
+struct Question {
+  NodeId asker;
+  std::int64_t asked;     // step
+  std::int64_t deadline;  // first step at which the asker has given up
+  double urgency;         // concern when asked
+  std::uint64_t asker_followers;
+};
 
-// TEMPORARY: the broadcast cascade of 0.1, behind the new interface, until the full model lands.
+struct AccountState {
+  NodeId node = 0;
+  Strategy strategy = Strategy::broadcast;
+  double capacity_fte = 0;
+  bool government = false;
+  std::vector<std::uint64_t> follows;  // bitmap over citizens: follows the account now
+  std::vector<NodeId> extra;           // sorted followers gained during the run
+  std::uint64_t n_followers = 0;
+  std::vector<Question> queue;
+  double budget = 0;                  // reply capacity carried over (fractional)
+  std::uint64_t scheduled_posts = 0;  // scheduled posts published so far
+  std::uint64_t specials = 0;         // corrections, acknowledgements and event posts so far
+  std::vector<std::pair<std::int64_t, std::uint32_t>> acknowledgements;  // (due step, post)
+  std::vector<std::int64_t> corrections;                                 // due steps
+};
+
 struct Simulation::State {
-  struct Cascade {
-    std::uint64_t post_id;
-    std::vector<NodeId> frontier;
-    std::vector<std::uint64_t> shared;
-  };
-  Scenario scenario;
-  const Network& network;
-  std::uint32_t replicate;
-  std::int64_t n_steps;
+  const Scenario sc;
+  const Network& net;
+  const std::uint32_t rep;
+  const std::int64_t n_steps;
+  const std::uint32_t n;  // citizens
+  const std::size_t n_regions;
+  const std::vector<double>& profile;
+  const std::int64_t max_age;  // steps a post stays visible
   std::int64_t step = 0;
-  std::uint64_t posts_published = 0;
-  std::uint64_t reach = 0;
-  std::vector<std::uint64_t> exposed;
-  std::vector<Cascade> cascades;
+  double organic_reach;  // changes with platform_change events
 
-  State(const Scenario& s, const Network& n, std::uint32_t r)
-      : scenario(s),
-        network(n),
-        replicate(r),
-        n_steps(s.steps()),
-        exposed(words_for(n.n_citizens()), 0) {}
+  // Citizens (structure of arrays).
+  std::vector<std::uint8_t> region;
+  std::vector<float> activity;  // sessions per day
+  std::vector<double> trust;
+  std::vector<float> concern_base;              // concern decays back to this
+  std::vector<double> excess;                   // concern above the base
+  std::vector<std::uint8_t> rumour;             // RumourState
+  std::vector<std::uint64_t> pending_question;  // bitmap
+  std::vector<std::uint32_t> followees;         // weighted cascade, thresholds
+  std::vector<NodeId> concerned;                // sorted: excess > 0 or base >= min_concern
+  std::vector<NodeId> informed;                 // sorted: believers and sceptics
 
-  std::uint64_t posts_due(const AccountParams& account, std::int64_t st) const {
-    if (account.kind != AccountKind::government) return 0;
-    const double per_step = account.posts_per_day * scenario.time.step_hours / 24.0;
-    auto cumulative = [&](std::int64_t x) -> std::uint64_t {
-      if (x < 0) return 0;
-      return static_cast<std::uint64_t>(std::ceil(per_step * static_cast<double>(x + 1) - 1e-9));
-    };
-    return cumulative(st) - cumulative(st - 1);
+  // Per-step event counters, reset for the touched citizens after each step.
+  std::vector<std::uint16_t> ev_reply, ev_complaint, ev_correction;
+  std::vector<std::uint8_t> ev_answered, ev_redirected, ev_ignored, ev_acknowledged, ev_flags;
+  std::vector<std::uint64_t> touched_bits;
+  std::vector<NodeId> touched;
+
+  // Aggregates kept exactly (integers), so they are order-free.
+  std::vector<std::int64_t> trust_sum;   // fixed point, per region
+  std::vector<std::int64_t> trust_hist;  // kTrustBins
+  std::vector<std::int64_t> believers;   // per region
+  std::int64_t sceptics = 0;
+  std::vector<double> base_concern_sum;  // per region, fixed at the start
+  std::vector<std::int64_t> region_size;
+  std::vector<std::int64_t> region_first;  // first citizen id of each region
+  std::vector<double> surge;               // question-rate multiplier per region ...
+  std::vector<std::int64_t> surge_until;   // ... until this step
+
+  std::vector<std::uint64_t> exposed, engaged, corrected;  // bitmaps over citizens
+  std::vector<std::int64_t> region_reach;
+  std::uint64_t reach = 0, engagers = 0, correction_reach = 0;
+
+  std::vector<AccountState> accounts;
+  std::vector<std::size_t> government;  // indices of government accounts
+  std::vector<Post> posts;
+  std::vector<std::vector<Exposure>> ring;  // scheduled exposures by step % ring.size()
+  std::vector<std::vector<double>> tables;  // exposure tables by start step (lazy)
+  std::vector<std::uint32_t> live;          // posts with pending exposures
+
+  // Run totals for the summary.
+  double cum_posts = 0, cum_likes = 0, cum_comments = 0, cum_reshares = 0;
+  double total_impressions = 0, total_staff = 0, peak_backlog = 0, peak_believers = 0;
+  std::uint64_t asked = 0, answered = 0, redirected = 0, unanswered = 0, complaints = 0;
+  std::vector<float> response_hours;
+  double initial_trust = 0, initial_followers = 0;
+  StepRecord last;
+
+  State(const Scenario& s, const Network& network, std::uint32_t replicate);
+
+  DrawId id(Purpose p, std::uint64_t st, std::uint64_t agent, std::uint64_t k = 0) const {
+    return {sc.seed, rep, p, st, agent, k};
+  }
+  double concern(NodeId u) const {
+    return std::min(1.0, static_cast<double>(concern_base[u]) + excess[u]);
+  }
+  bool follows(std::size_t a, NodeId u) const { return test(accounts[a].follows, u); }
+  const std::vector<double>& table(std::int64_t start);
+
+  void touch(NodeId u, std::vector<NodeId>& local) {
+    if (test_and_set(touched_bits, u)) local.push_back(u);
+  }
+  std::uint32_t new_post(PostType type, std::int32_t account, std::uint64_t key_a,
+                         std::uint64_t key_b);
+  void publish(std::uint32_t post, NodeId audience, double feed_reach, std::int64_t first_step,
+               std::uint32_t depth);
+
+  void apply_events(StepRecord& rec);
+  void government_posts(StepRecord& rec);
+  void process_queues(StepRecord& rec, std::vector<double>& response);
+  void rumour_contacts(std::vector<NodeId>& local);
+  void deliver(StepRecord& rec);
+  void update_touched();
+  void rumour_transitions();
+  void concern_and_questions(StepRecord& rec);
+  void record(StepRecord& rec, std::vector<double>& response);
+  void set_trust(NodeId u, double t);
+  void set_rumour(NodeId u, std::uint8_t s);
+};
+
+Simulation::State::State(const Scenario& s, const Network& network, std::uint32_t replicate)
+    : sc(s),
+      net(network),
+      rep(replicate),
+      n_steps(s.steps()),
+      n(network.n_citizens()),
+      n_regions(s.regions.size()),
+      profile(diurnal_profile(s.citizens.diurnal)),
+      max_age(max_age_steps(s.platform, s.time.step_hours)),
+      organic_reach(s.platform.organic_reach) {
+  if (net.n_nodes() != n + sc.accounts.size())
+    throw std::invalid_argument("Simulation: the network's accounts do not match the scenario's");
+  if (n_regions == 0 || n_regions > 255)
+    throw std::invalid_argument("Simulation: between 1 and 255 regions are supported");
+
+  // Regions are contiguous blocks of citizen ids, sized by the scenario's shares.
+  Scenario sized = sc;
+  sized.population = n;
+  region_size = sized.region_sizes();
+  region.resize(n);
+  for (std::size_t r = 0, u = 0; r < n_regions; ++r) {
+    region_first.push_back(static_cast<std::int64_t>(u));
+    for (std::int64_t i = 0; i < region_size[r]; ++i) region[u++] = static_cast<std::uint8_t>(r);
   }
 
-  void advance(Cascade& c, StepRecord& rec) {
-    const auto& frontier = c.frontier;
-    std::vector<std::uint64_t> prefix(frontier.size() + 1, 0);
-    for (std::size_t i = 0; i < frontier.size(); ++i)
-      prefix[i + 1] = prefix[i] + network.follower_count(frontier[i]);
-    const std::uint64_t total = prefix.back();
-    constexpr std::uint64_t chunk = 4096;
-    const auto n_chunks = static_cast<std::int64_t>((total + chunk - 1) / chunk);
-    const double p = scenario.diffusion.reshare_probability;
-    std::uint64_t impressions = 0, reshares = 0, new_reach = 0;
-    std::vector<NodeId> next;
-#pragma omp parallel if (n_chunks > 4) reduction(+ : impressions, reshares, new_reach)
+  activity.resize(n);
+  trust.resize(n);
+  concern_base.resize(n);
+  const auto beta = [](DrawId d, double mean, double conc) {
+    if (mean <= 0) return 0.0;
+    if (mean >= 1) return 1.0;
+    return beta_draw(d, mean, conc);
+  };
+#pragma omp parallel for schedule(static, kChunk)
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) {
+    const auto u = static_cast<NodeId>(i);
+    const Region& reg = sc.regions[region[u]];
+    trust[u] = beta(id(Purpose::citizen_trust, 0, u), reg.trust_mean, reg.trust_concentration);
+    concern_base[u] = static_cast<float>(
+        beta(id(Purpose::citizen_concern, 0, u), reg.concern_mean, reg.concern_concentration));
+    const auto w = random_words(id(Purpose::citizen_activity, 0, u));
+    activity[u] =
+        static_cast<float>(sc.citizens.sessions_per_day *
+                           std::exp(sc.citizens.activity_sigma * normal_from(w[0], w[1])));
+  }
+  excess.assign(n, 0.0);
+  rumour.assign(n, kUnaware);
+  pending_question.assign(words_for(n), 0);
+  if (sc.diffusion.model != DiffusionModel::independent_cascade &&
+      sc.diffusion.model != DiffusionModel::complex_contagion)
+    followees = net.followee_counts();
+  for (NodeId u = 0; u < n; ++u)
+    if (concern_base[u] >= sc.questions.min_concern) concerned.push_back(u);
+
+  for (auto* v : {&ev_reply, &ev_complaint, &ev_correction}) v->assign(n, 0);
+  for (auto* v : {&ev_answered, &ev_redirected, &ev_ignored, &ev_acknowledged, &ev_flags})
+    v->assign(n, 0);
+  touched_bits.assign(words_for(n), 0);
+
+  trust_sum.assign(n_regions, 0);
+  trust_hist.assign(kTrustBins, 0);
+  believers.assign(n_regions, 0);
+  base_concern_sum.assign(n_regions, 0.0);
+  for (NodeId u = 0; u < n; ++u) {
+    trust_sum[region[u]] += trust_units(trust[u]);
+    ++trust_hist[trust_bin(trust[u])];
+    base_concern_sum[region[u]] += concern_base[u];
+  }
+  surge.assign(n_regions, 1.0);
+  surge_until.assign(n_regions, 0);
+  for (auto* b : {&exposed, &engaged, &corrected}) b->assign(words_for(n), 0);
+  region_reach.assign(n_regions, 0);
+
+  for (std::size_t a = 0; a < sc.accounts.size(); ++a) {
+    const auto& p = sc.accounts[a];
+    AccountState acc;
+    acc.node = static_cast<NodeId>(n + a);
+    acc.strategy = p.strategy;
+    acc.capacity_fte = p.capacity_fte;
+    acc.government = p.kind == AccountKind::government;
+    acc.follows.assign(words_for(n), 0);
+    for (const NodeId u : net.followers(acc.node))
+      if (net.is_citizen(u)) set_bit(acc.follows, u, true), ++acc.n_followers;
+    if (acc.government) {
+      government.push_back(a);
+      initial_followers += static_cast<double>(acc.n_followers);
+    }
+    accounts.push_back(std::move(acc));
+  }
+  ring.resize(static_cast<std::size_t>(max_age + 2));
+  tables.resize(static_cast<std::size_t>(n_steps));
+  double total = 0;
+  for (const auto x : trust_sum) total += static_cast<double>(x);
+  initial_trust = n ? total / kTrustScale / n : 0.0;
+}
+
+const std::vector<double>& Simulation::State::table(std::int64_t start) {
+  auto& t = tables[static_cast<std::size_t>(start)];
+  if (t.empty()) t = exposure_table(sc.platform, sc.time, profile, start);
+  return t;
+}
+
+std::uint32_t Simulation::State::new_post(PostType type, std::int32_t account, std::uint64_t key_a,
+                                          std::uint64_t key_b) {
+  // The identity of a post in random draws: its type, who (account index or citizen id) and
+  // which (sequence number or step). It does not depend on the order posts were created in, so
+  // the same post gets the same draws in every strategy arm.
+  Post p;
+  p.key = (static_cast<std::uint64_t>(type) << 58) |
+          ((key_b & ((std::uint64_t{1} << 26) - 1)) << 32) | (key_a & 0xffffffffu);
+  p.type = type;
+  p.account = account;
+  p.created = step;
+  const bool ruled = type == PostType::information || type == PostType::consultation ||
+                     type == PostType::correction;
+  if (ruled && (sc.diffusion.model == DiffusionModel::linear_threshold ||
+                sc.diffusion.model == DiffusionModel::fractional_threshold ||
+                sc.diffusion.model == DiffusionModel::complex_contagion))
+    p.seen.assign(n, 0);
+  posts.push_back(std::move(p));
+  return static_cast<std::uint32_t>(posts.size() - 1);
+}
+
+void Simulation::State::publish(std::uint32_t post, NodeId audience, double feed_reach,
+                                std::int64_t first_step, std::uint32_t depth) {
+  if (first_step >= n_steps || feed_reach <= 0) return;
+  const auto& tab = table(first_step);
+  const std::uint64_t key = posts[post].key;
+  const bool account = !net.is_citizen(audience);
+  const std::vector<std::uint64_t>* filter = account ? &accounts[audience - n].follows : nullptr;
+  const auto followers = net.followers(audience);
+  const auto ring_size = static_cast<std::int64_t>(ring.size());
+  std::int64_t scheduled = 0;
+
+  const auto visit = [&](NodeId u, std::vector<std::pair<std::int64_t, Exposure>>& out) {
+    if (!net.is_citizen(u) || (filter && !test(*filter, u))) return;
+    const auto w = random_words(id(Purpose::exposure, key, u, audience));
+    if (to_unit(w[0]) >= feed_reach) return;
+    const std::int64_t j = exposure_age(tab, activity[u], -std::log(to_unit_open0(w[1])));
+    if (j < 0 || first_step + j >= n_steps) return;
+    out.push_back({(first_step + j) % ring_size, Exposure{post, u, audience, depth}});
+  };
+  const auto flush = [&](std::vector<std::pair<std::int64_t, Exposure>>& out) {
+    for (const auto& [slot, e] : out) ring[static_cast<std::size_t>(slot)].push_back(e);
+    scheduled += static_cast<std::int64_t>(out.size());
+  };
+  const auto m = static_cast<std::int64_t>(followers.size());
+#pragma omp parallel if (m > 4 * kChunk)
+  {
+    std::vector<std::pair<std::int64_t, Exposure>> out;
+#pragma omp for schedule(static, kChunk) nowait
+    for (std::int64_t i = 0; i < m; ++i) visit(followers[static_cast<std::size_t>(i)], out);
+#pragma omp critical(civsim_publish)
+    flush(out);
+  }
+  if (account) {
+    std::vector<std::pair<std::int64_t, Exposure>> out;
+    for (const NodeId u : accounts[audience - n].extra) visit(u, out);
+    flush(out);
+  }
+  if (scheduled > 0) {
+    posts[post].pending += scheduled;
+    live.push_back(post);
+  }
+}
+
+namespace {
+
+std::int64_t steps_for(double hours, double step_hours) {
+  return static_cast<std::int64_t>(std::ceil(hours / step_hours - 1e-9));
+}
+
+}  // namespace
+
+void Simulation::State::apply_events(StepRecord& rec) {
+  const double dt = sc.time.step_hours;
+  std::vector<NodeId> local;
+  for (std::size_t ei = 0; ei < sc.events.size(); ++ei) {
+    const Event& ev = sc.events[ei];
+    if (static_cast<std::int64_t>(std::floor(ev.at_hours / dt + 1e-9)) != step) continue;
+    std::vector<std::size_t> regions_hit;
+    for (std::size_t r = 0; r < n_regions; ++r)
+      if (ev.region.empty() || ev.region == sc.regions[r].name) regions_hit.push_back(r);
+    std::vector<std::size_t> accounts_hit;
+    for (const std::size_t a : government)
+      if (ev.account.empty() || ev.account == sc.accounts[a].name) accounts_hit.push_back(a);
+
+    switch (ev.type) {
+      case EventType::shock: {
+        std::vector<NodeId> hit;
+        for (const std::size_t r : regions_hit) {
+          surge[r] = ev.ask_surge;
+          surge_until[r] = step + steps_for(ev.surge_hours, dt);
+          const auto first = static_cast<NodeId>(region_first[r]);
+          for (NodeId u = first; u < first + region_size[r]; ++u) {
+            excess[u] += ev.concern_jump * (1.0 - concern(u));
+            hit.push_back(u);
+          }
+        }
+        merge_into(concerned, hit);
+        break;
+      }
+      case EventType::rumour: {
+        for (const std::size_t r : regions_hit) {
+          const auto size = static_cast<std::uint64_t>(region_size[r]);
+          const auto want = std::min<std::uint64_t>(static_cast<std::uint64_t>(ev.seeds), size);
+          std::vector<NodeId> seeds;
+          for (std::uint64_t k = 0; seeds.size() < want; ++k) {
+            const auto w = random_words(
+                id(Purpose::rumour_seed, static_cast<std::uint64_t>(step), ei * 256 + r, k));
+            const auto u = static_cast<NodeId>(region_first[r] + to_index(w[0], size));
+            if (!std::count(seeds.begin(), seeds.end(), u)) seeds.push_back(u);
+          }
+          for (const NodeId u : seeds) {
+            std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(kBelieve);
+            touch(u, local);
+          }
+        }
+        for (const std::size_t a : government)
+          if (accounts[a].strategy == Strategy::dialogue)
+            accounts[a].corrections.push_back(step +
+                                              steps_for(sc.accounts[a].detection_delay_hours, dt));
+        break;
+      }
+      case EventType::strategy_change:
+        for (const std::size_t a : accounts_hit) accounts[a].strategy = ev.strategy;
+        break;
+      case EventType::capacity_change:
+        for (const std::size_t a : accounts_hit) accounts[a].capacity_fte = ev.capacity_fte;
+        break;
+      case EventType::platform_change:
+        organic_reach = ev.organic_reach;
+        break;
+      case EventType::post:
+        for (const std::size_t a : accounts_hit) {
+          auto& acc = accounts[a];
+          const auto p = new_post(ev.post_type, static_cast<std::int32_t>(a), a,
+                                  (std::uint64_t{1} << 25) | acc.specials++);
+          publish(p, acc.node, std::min(1.0, organic_reach), step, 0);
+          rec[Series::posts] += 1;
+          rec[Series::staff_hours] += sc.accounts[a].post_minutes / 60.0;
+        }
+        break;
+    }
+  }
+  touched.insert(touched.end(), local.begin(), local.end());
+}
+
+void Simulation::State::government_posts(StepRecord& rec) {
+  const double dt = sc.time.step_hours;
+  for (const std::size_t a : government) {
+    auto& acc = accounts[a];
+    const AccountParams& p = sc.accounts[a];
+    const auto special = [&](PostType type, double post_reach) {
+      const auto post = new_post(type, static_cast<std::int32_t>(a), a,
+                                 (std::uint64_t{1} << 25) | acc.specials++);
+      publish(post, acc.node, std::min(1.0, post_reach), step, 0);
+      rec[Series::posts] += 1;
+      rec[Series::staff_hours] += p.post_minutes / 60.0;
+    };
+    const std::uint64_t due = posts_due(p.posts_per_day, dt, step);
+    for (std::uint64_t i = 0; i < due; ++i) {
+      const std::uint64_t seq = acc.scheduled_posts++;
+      const bool consult =
+          acc.strategy == Strategy::dialogue && is_consultation(seq, p.consultation_share);
+      const auto post = new_post(consult ? PostType::consultation : PostType::information,
+                                 static_cast<std::int32_t>(a), a, seq);
+      posts[post].scheduled = true;
+      publish(post, acc.node, std::min(1.0, organic_reach), step, 0);
+      rec[Series::posts] += 1;
+      rec[Series::staff_hours] += p.post_minutes / 60.0;
+      if (consult)
+        acc.acknowledgements.emplace_back(step + steps_for(p.acknowledge_after_hours, dt), post);
+    }
+    // Rumour corrections (dialogue), after the detection delay.
+    const auto due_now = [&](std::int64_t s) { return s <= step; };
+    const auto n_corr = std::count_if(acc.corrections.begin(), acc.corrections.end(), due_now);
+    std::erase_if(acc.corrections, due_now);
+    for (std::int64_t i = 0; i < n_corr; ++i)
+      if (acc.strategy == Strategy::dialogue)
+        special(PostType::correction, organic_reach * p.correction_boost);
+    // Public thanks to a consultation's contributors.
+    std::vector<NodeId> local;
+    for (const auto& [when, post] : acc.acknowledgements) {
+      if (when > step || acc.strategy != Strategy::dialogue) continue;
+      special(PostType::reply, organic_reach);
+      for (const NodeId u : posts[post].contributors) {
+        ++ev_acknowledged[u];
+        touch(u, local);
+      }
+    }
+    std::erase_if(acc.acknowledgements, [&](const auto& x) { return x.first <= step; });
+    touched.insert(touched.end(), local.begin(), local.end());
+  }
+}
+
+void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& response) {
+  const double dt = sc.time.step_hours;
+  std::vector<NodeId> local;
+  for (const std::size_t a : government) {
+    auto& acc = accounts[a];
+    const AccountParams& p = sc.accounts[a];
+    // Askers whose patience ran out give up; some complain publicly.
+    for (const Question& q : acc.queue) {
+      if (q.deadline > step) continue;
+      rec[Series::questions_unanswered] += 1;
+      ++ev_ignored[q.asker];
+      touch(q.asker, local);
+      set_bit(pending_question, q.asker, false);
+      const auto w =
+          random_words(id(Purpose::answer, static_cast<std::uint64_t>(q.asked), q.asker));
+      if (to_unit(w[1]) < sc.questions.complaint_probability) {
+        const auto post =
+            new_post(PostType::complaint, -1, q.asker, static_cast<std::uint64_t>(q.asked));
+        publish(post, q.asker, sc.platform.citizen_reach, step, 0);
+        rec[Series::complaints] += 1;
+      }
+    }
+    std::erase_if(acc.queue, [&](const Question& q) { return q.deadline <= step; });
+
+    if (acc.strategy == Strategy::broadcast || !office_open(p, sc.time, step)) continue;
+    acc.budget += acc.capacity_fte * p.replies_per_fte_hour * dt;
+    const auto k = std::min<std::size_t>(static_cast<std::size_t>(std::floor(acc.budget + 1e-9)),
+                                         acc.queue.size());
+    // Queue discipline; ties broken by asking time, then asker id, so the order is total.
+    const auto before = [&](const Question& x, const Question& y) {
+      switch (p.queue) {
+        case QueueDiscipline::most_followers:
+          if (x.asker_followers != y.asker_followers) return x.asker_followers > y.asker_followers;
+          break;
+        case QueueDiscipline::most_urgent:
+          if (x.urgency != y.urgency) return x.urgency > y.urgency;
+          break;
+        case QueueDiscipline::fifo:
+          break;
+      }
+      return std::tie(x.asked, x.asker) < std::tie(y.asked, y.asker);
+    };
+    std::partial_sort(acc.queue.begin(), acc.queue.begin() + static_cast<std::ptrdiff_t>(k),
+                      acc.queue.end(), before);
+    for (std::size_t i = 0; i < k; ++i) {
+      const Question& q = acc.queue[i];
+      response.push_back(static_cast<double>(step - q.asked) * dt);
+      set_bit(pending_question, q.asker, false);
+      touch(q.asker, local);
+      const auto w =
+          random_words(id(Purpose::answer, static_cast<std::uint64_t>(q.asked), q.asker));
+      if (to_unit(w[0]) < p.privacy_redirect) {
+        ++ev_redirected[q.asker];
+        rec[Series::questions_redirected] += 1;
+      } else {
+        ++ev_answered[q.asker];
+        rec[Series::questions_answered] += 1;
+        const auto post = new_post(PostType::reply, static_cast<std::int32_t>(a), q.asker,
+                                   static_cast<std::uint64_t>(q.asked));
+        publish(post, q.asker, std::min(1.0, organic_reach), step, 0);
+      }
+    }
+    acc.queue.erase(acc.queue.begin(), acc.queue.begin() + static_cast<std::ptrdiff_t>(k));
+    acc.budget -= static_cast<double>(k);
+    if (acc.queue.empty()) acc.budget -= std::floor(acc.budget + 1e-9);  // unused time is lost
+    rec[Series::staff_hours] += static_cast<double>(k) / p.replies_per_fte_hour;
+  }
+  touched.insert(touched.end(), local.begin(), local.end());
+}
+
+void Simulation::State::rumour_contacts(std::vector<NodeId>& out_touched) {
+  // Maki-Thompson / Daley-Kendall: each spreader contacts one random follower with probability
+  // `spreading` per step. States are read as they were at the start of the step.
+  const auto m = static_cast<std::int64_t>(informed.size());
+  const bool dk = sc.rumour.model == RumourModel::daley_kendall;
+  const auto flag = [&](NodeId u, std::uint8_t f, std::vector<NodeId>& local) {
+    std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(f, std::memory_order_relaxed);
+    touch(u, local);
+  };
+#pragma omp parallel if (m > kChunk)
+  {
+    std::vector<NodeId> local;
+#pragma omp for schedule(static, kChunk) nowait
+    for (std::int64_t i = 0; i < m; ++i) {
+      const NodeId u = informed[static_cast<std::size_t>(i)];
+      if (rumour[u] != kBeliever) continue;
+      const auto w = random_words(id(Purpose::rumour_contact, static_cast<std::uint64_t>(step), u));
+      if (to_unit(w[0]) >= sc.rumour.spreading) continue;
+      const auto fl = net.followers(u);
+      if (fl.empty()) continue;
+      const NodeId target = fl[to_index(w[1], fl.size())];
+      if (!net.is_citizen(target)) continue;
+      if (rumour[target] == kUnaware) {
+        flag(target, kBelieve, local);
+      } else {
+        flag(u, kReject, local);
+        if (dk && rumour[target] == kBeliever) flag(target, kReject, local);
+      }
+    }
+#pragma omp critical(civsim_contacts)
+    out_touched.insert(out_touched.end(), local.begin(), local.end());
+  }
+}
+
+void Simulation::State::deliver(StepRecord& rec) {
+  auto& bucket = ring[static_cast<std::size_t>(step % static_cast<std::int64_t>(ring.size()))];
+  const auto m = static_cast<std::int64_t>(bucket.size());
+  struct Share {
+    std::uint32_t post;
+    NodeId u;
+    std::uint32_t depth;
+  };
+  std::vector<Share> shares;
+  std::vector<std::pair<std::uint32_t, NodeId>> follow_c, unfollow_c, contrib_c;
+  std::vector<NodeId> new_touched;
+  std::vector<std::int64_t> region_new(n_regions, 0);
+  std::uint64_t impressions = 0, likes = 0, comments = 0, new_reach = 0, new_engagers = 0,
+                new_corrected = 0;
+  const auto& rp = sc.reactions;
+  const auto& dp = sc.diffusion;
+  const bool threshold_model = dp.model == DiffusionModel::linear_threshold ||
+                               dp.model == DiffusionModel::fractional_threshold ||
+                               dp.model == DiffusionModel::complex_contagion;
+
+  // Whether u reshares post p, shown by `source`, given the reshare word of the draw.
+  const auto reshares = [&](Post& p, NodeId u, std::uint64_t word, double tm) {
+    if (contains(p.sharers, u)) return false;
+    if (threshold_model && !p.seen.empty()) {
+      const auto c = atomic_add(p.seen[u], std::uint16_t{1}) + 1u;
+      std::uint64_t need = 1;
+      if (dp.model == DiffusionModel::complex_contagion) {
+        need = static_cast<std::uint64_t>(dp.contagion_k);
+      } else {
+        const double theta = dp.model == DiffusionModel::fractional_threshold
+                                 ? dp.threshold
+                                 : to_unit(random_words(id(Purpose::threshold, p.key, u))[0]);
+        need = std::max<std::uint64_t>(
+            1, static_cast<std::uint64_t>(std::ceil(theta * followees[u] - 1e-9)));
+      }
+      return c == need;
+    }
+    const bool gov = is_government_type(p.type);
+    const bool ruled = p.type != PostType::reply && p.type != PostType::complaint;
+    double base = dp.reshare_probability;
+    if (ruled && dp.model == DiffusionModel::weighted_cascade)
+      base = followees[u] ? 1.0 / followees[u] : 0.0;
+    const double prob =
+        base * rp.by_type[static_cast<std::size_t>(p.type)].reshare * (gov ? tm : 1.0);
+    return to_unit(word) < prob;
+  };
+
+#pragma omp parallel if (m > kChunk)
+  {
+    std::vector<Share> l_shares;
+    std::vector<std::pair<std::uint32_t, NodeId>> l_follow, l_unfollow, l_contrib;
+    std::vector<NodeId> l_touched;
+    std::vector<std::int64_t> l_region(n_regions, 0);
+    std::uint64_t l_imp = 0, l_likes = 0, l_comments = 0, l_reach = 0, l_eng = 0, l_corr = 0;
+    const auto flag = [&](NodeId u, std::uint8_t f) {
+      std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(f, std::memory_order_relaxed);
+      touch(u, l_touched);
+    };
+    const auto count = [&](std::vector<std::uint16_t>& ev, NodeId u) {
+      atomic_add(ev[u], std::uint16_t{1});
+      touch(u, l_touched);
+    };
+#pragma omp for schedule(static, kChunk) nowait
+    for (std::int64_t i = 0; i < m; ++i) {
+      const Exposure& e = bucket[static_cast<std::size_t>(i)];
+      Post& p = posts[e.post];
+      atomic_add(p.pending, std::int64_t{-1});
+      const NodeId u = e.u;
+      const auto r = random_words(id(Purpose::reaction, p.key, u, e.source));
+      if (p.type == PostType::rumour) {
+        if (sc.rumour.model != RumourModel::hoax || rumour[u] != kUnaware) continue;
+        const double g = std::clamp(
+            sc.rumour.gullibility * (1.0 + sc.rumour.gullibility_trust * (1.0 - 2.0 * trust[u])),
+            0.0, 1.0);
+        if (to_unit(r[2]) < g) flag(u, kBelieve);
+        continue;
+      }
+      if (p.type == PostType::complaint) {
+        count(ev_complaint, u);
+        if (reshares(p, u, r[0], 1.0)) l_shares.push_back({e.post, u, e.depth + 1});
+        continue;
+      }
+      ++l_imp;
+      if (test_and_set(exposed, u)) ++l_reach, ++l_region[region[u]];
+      const auto w = random_words(id(Purpose::exposure, p.key, u, e.source));
+      const Reaction& re = rp.by_type[static_cast<std::size_t>(p.type)];
+      const double tm = std::max(0.0, trust_multiplier(rp.trust_sensitivity, trust[u]));
+      const bool like = to_unit(w[2]) < re.like * tm;
+      const bool comment = to_unit(w[3]) < re.comment * (1.0 + rp.concern_sensitivity * concern(u));
+      const bool share = reshares(p, u, r[0], tm);
+      l_likes += like;
+      l_comments += comment;
+      if (share) l_shares.push_back({e.post, u, e.depth + 1});
+      if (like || comment || share) {
+        atomic_add(p.engagement, std::uint64_t{like} + comment + share);
+        if (test_and_set(engaged, u)) ++l_eng;
+      }
+      if (p.type == PostType::reply) count(ev_reply, u);
+      if (p.type == PostType::correction) {
+        count(ev_correction, u);
+        if (test_and_set(corrected, u)) ++l_corr;
+        if (rumour[u] != kSceptic && to_unit(r[2]) < sc.rumour.correction_verification)
+          flag(u, kReject);
+      }
+      if (p.type == PostType::consultation && comment) l_contrib.emplace_back(e.post, u);
+      const auto a = static_cast<std::size_t>(p.account);
+      const auto& fp = sc.following;
+      if (!follows(a, u)) {
+        if ((like || share) && to_unit(r[1]) < fp.follow_probability)
+          l_follow.emplace_back(static_cast<std::uint32_t>(a), u);
+      } else if (e.source == accounts[a].node) {
+        const bool low = trust[u] < fp.unfollow_threshold;
+        if ((low && to_unit(r[1]) < fp.unfollow_probability) ||
+            (!low && !(like || comment || share) && to_unit(r[1]) < fp.fatigue_unfollow))
+          l_unfollow.emplace_back(static_cast<std::uint32_t>(a), u);
+      }
+    }
+#pragma omp critical(civsim_deliver)
     {
-      std::vector<NodeId> local;
-#pragma omp for schedule(dynamic, 1)
-      for (std::int64_t ci = 0; ci < n_chunks; ++ci) {
-        const std::uint64_t begin = static_cast<std::uint64_t>(ci) * chunk;
-        const std::uint64_t end = std::min(total, begin + chunk);
-        std::size_t i = static_cast<std::size_t>(
-            std::upper_bound(prefix.begin(), prefix.end(), begin) - prefix.begin() - 1);
-        for (std::uint64_t e = begin; e < end; ++e) {
-          while (e >= prefix[i + 1]) ++i;
-          const NodeId v = frontier[i];
-          const NodeId u = network.followers(v)[e - prefix[i]];
-          if (!network.is_citizen(u)) continue;
-          ++impressions;
-          if (test_and_set(exposed, u)) ++new_reach;
-          if (test(c.shared, u)) continue;
-          if (bernoulli({scenario.seed, replicate, Purpose::reshare, c.post_id, u, v}, p) &&
-              test_and_set(c.shared, u)) {
-            ++reshares;
-            local.push_back(u);
+      shares.insert(shares.end(), l_shares.begin(), l_shares.end());
+      follow_c.insert(follow_c.end(), l_follow.begin(), l_follow.end());
+      unfollow_c.insert(unfollow_c.end(), l_unfollow.begin(), l_unfollow.end());
+      contrib_c.insert(contrib_c.end(), l_contrib.begin(), l_contrib.end());
+      new_touched.insert(new_touched.end(), l_touched.begin(), l_touched.end());
+      for (std::size_t r = 0; r < n_regions; ++r) region_new[r] += l_region[r];
+      impressions += l_imp, likes += l_likes, comments += l_comments;
+      new_reach += l_reach, new_engagers += l_eng, new_corrected += l_corr;
+    }
+  }
+  bucket.clear();
+  touched.insert(touched.end(), new_touched.begin(), new_touched.end());
+  rec[Series::impressions] += static_cast<double>(impressions);
+  rec[Series::likes] += static_cast<double>(likes);
+  rec[Series::comments] += static_cast<double>(comments);
+  rec[Series::new_reach] += static_cast<double>(new_reach);
+  reach += new_reach;
+  engagers += new_engagers;
+  correction_reach += new_corrected;
+  for (std::size_t r = 0; r < n_regions; ++r) region_reach[r] += region_new[r];
+
+  // Reshares: one per (post, citizen), at the shallowest depth any sharer offered; each becomes
+  // a new source from the next step on.
+  std::sort(shares.begin(), shares.end(), [](const Share& x, const Share& y) {
+    return std::tie(x.post, x.u, x.depth) < std::tie(y.post, y.u, y.depth);
+  });
+  shares.erase(
+      std::unique(shares.begin(), shares.end(),
+                  [](const Share& x, const Share& y) { return x.post == y.post && x.u == y.u; }),
+      shares.end());
+  for (std::size_t i = 0; i < shares.size();) {
+    std::size_t j = i;
+    std::vector<NodeId> add;
+    Post& p = posts[shares[i].post];
+    for (; j < shares.size() && shares[j].post == shares[i].post; ++j) {
+      add.push_back(shares[j].u);
+      p.max_depth = std::max(p.max_depth, shares[j].depth);
+    }
+    merge_into(p.sharers, add);
+    p.n_sharers += add.size();
+    if (is_government_type(p.type)) rec[Series::reshares] += static_cast<double>(add.size());
+    i = j;
+  }
+  for (const Share& s : shares) {
+    const Post& p = posts[s.post];
+    const double rank =
+        1.0 + sc.platform.engagement_weight * std::log1p(static_cast<double>(p.engagement));
+    publish(s.post, s.u, std::min(1.0, sc.platform.citizen_reach * rank), step + 1, s.depth);
+  }
+
+  // Follows and unfollows of government accounts.
+  for (auto* c : {&follow_c, &unfollow_c, &contrib_c}) {
+    std::sort(c->begin(), c->end());
+    c->erase(std::unique(c->begin(), c->end()), c->end());
+  }
+  std::vector<std::vector<NodeId>> extra_add(accounts.size());
+  for (const auto& [a, u] : follow_c) {
+    auto& acc = accounts[a];
+    set_bit(acc.follows, u, true);
+    ++acc.n_followers;
+    if (!net.follows(u, acc.node) && !contains(acc.extra, u)) extra_add[a].push_back(u);
+  }
+  for (std::size_t a = 0; a < accounts.size(); ++a) merge_into(accounts[a].extra, extra_add[a]);
+  for (const auto& [a, u] : unfollow_c) {
+    set_bit(accounts[a].follows, u, false);
+    --accounts[a].n_followers;
+  }
+  rec[Series::follows] += static_cast<double>(follow_c.size());
+  rec[Series::unfollows] += static_cast<double>(unfollow_c.size());
+  for (std::size_t i = 0; i < contrib_c.size();) {
+    std::size_t j = i;
+    std::vector<NodeId> add;
+    for (; j < contrib_c.size() && contrib_c[j].first == contrib_c[i].first; ++j)
+      add.push_back(contrib_c[j].second);
+    merge_into(posts[contrib_c[i].first].contributors, add);
+    i = j;
+  }
+}
+
+void Simulation::State::set_trust(NodeId u, double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  const double old = trust[u];
+  if (t == old) return;
+  atomic_add(trust_sum[region[u]], trust_units(t) - trust_units(old));
+  atomic_add(trust_hist[trust_bin(old)], std::int64_t{-1});
+  atomic_add(trust_hist[trust_bin(t)], std::int64_t{1});
+  trust[u] = t;
+}
+
+void Simulation::State::set_rumour(NodeId u, std::uint8_t s) {
+  const std::uint8_t old = rumour[u];
+  if (old == s) return;
+  if (old == kBeliever) atomic_add(believers[region[u]], std::int64_t{-1});
+  if (s == kBeliever) atomic_add(believers[region[u]], std::int64_t{1});
+  if (old == kSceptic) atomic_add(sceptics, std::int64_t{-1});
+  if (s == kSceptic) atomic_add(sceptics, std::int64_t{1});
+  rumour[u] = s;
+}
+
+void Simulation::State::update_touched() {
+  // Every touched citizen is updated independently of the others, so the order (and the thread
+  // that does it) cannot matter. Gains are applied before losses (docs/model.md, Trust).
+  const auto m = static_cast<std::int64_t>(touched.size());
+  const auto& tp = sc.trust;
+  std::vector<NodeId> new_believers, new_informed, new_concerned;
+#pragma omp parallel if (m > kChunk)
+  {
+    std::vector<NodeId> l_bel, l_inf, l_con;
+#pragma omp for schedule(static, kChunk) nowait
+    for (std::int64_t i = 0; i < m; ++i) {
+      const NodeId u = touched[static_cast<std::size_t>(i)];
+      const std::uint8_t before = rumour[u];
+      std::uint8_t after = before;
+      const std::uint8_t f = ev_flags[u];
+      if (before == kUnaware && (f & kReject))
+        after = kSceptic;
+      else if (before == kUnaware && (f & kBelieve))
+        after = kBeliever;
+      else if (before == kBeliever && (f & kReject))
+        after = kSceptic;
+      if (tp.updates) {
+        double t = trust[u];
+        t = apply_gain(t, tp.answered_gain, ev_answered[u]);
+        t = apply_gain(t, tp.redirected_gain, ev_redirected[u]);
+        t = apply_gain(t, tp.reply_seen_gain, ev_reply[u]);
+        t = apply_gain(t, tp.acknowledged_gain, ev_acknowledged[u]);
+        t = apply_gain(t, tp.correction_gain * trust[u], ev_correction[u]);
+        t = apply_loss(t, tp.ignored_loss, tp.asymmetry, ev_ignored[u]);
+        t = apply_loss(t, tp.complaint_loss, tp.asymmetry, ev_complaint[u]);
+        t = apply_loss(t, tp.rumour_loss, tp.asymmetry, after == kBeliever && before != kBeliever);
+        set_trust(u, t);
+      }
+      if (after != before) {
+        set_rumour(u, after);
+        if (before == kUnaware) l_inf.push_back(u);
+        if (after == kBeliever) {
+          l_bel.push_back(u);
+          const double jump = sc.rumour.concern_jump * (1.0 - concern(u));
+          if (jump > 0) {
+            if (excess[u] == 0) l_con.push_back(u);
+            excess[u] += jump;
           }
         }
       }
-#pragma omp critical(civsim_cascade_merge)
-      next.insert(next.end(), local.begin(), local.end());
+      ev_reply[u] = ev_complaint[u] = ev_correction[u] = 0;
+      ev_answered[u] = ev_redirected[u] = ev_ignored[u] = ev_acknowledged[u] = ev_flags[u] = 0;
+      std::atomic_ref<std::uint64_t>(touched_bits[u / 64])
+          .fetch_and(~(std::uint64_t{1} << (u % 64)), std::memory_order_relaxed);
     }
-    std::sort(next.begin(), next.end());
-    c.frontier = std::move(next);
-    rec[Series::impressions] += static_cast<double>(impressions);
-    rec[Series::reshares] += static_cast<double>(reshares);
-    rec[Series::new_reach] += static_cast<double>(new_reach);
+#pragma omp critical(civsim_touched)
+    {
+      new_believers.insert(new_believers.end(), l_bel.begin(), l_bel.end());
+      new_informed.insert(new_informed.end(), l_inf.begin(), l_inf.end());
+      new_concerned.insert(new_concerned.end(), l_con.begin(), l_con.end());
+    }
   }
-};
+  touched.clear();
+  for (auto* v : {&new_believers, &new_informed, &new_concerned}) std::sort(v->begin(), v->end());
+  merge_into(informed, new_informed);
+  merge_into(concerned, new_concerned);
+  // Hoax: a new believer posts the rumour with probability `spreading`.
+  if (sc.rumour.model == RumourModel::hoax)
+    for (const NodeId u : new_believers) {
+      const auto w =
+          random_words(id(Purpose::rumour_transition, static_cast<std::uint64_t>(step), u, 1));
+      if (to_unit(w[0]) >= sc.rumour.spreading) continue;
+      const auto post = new_post(PostType::rumour, -1, u, static_cast<std::uint64_t>(step));
+      publish(post, u, sc.platform.citizen_reach, step + 1, 0);
+    }
+}
+
+void Simulation::State::rumour_transitions() {
+  // Hoax model: believers verify (-> sceptic) or forget; sceptics forget (-> unaware).
+  if (sc.rumour.model != RumourModel::hoax) return;
+  const auto m = static_cast<std::int64_t>(informed.size());
+  const auto& rp = sc.rumour;
+#pragma omp parallel for schedule(static, kChunk) if (m > kChunk)
+  for (std::int64_t i = 0; i < m; ++i) {
+    const NodeId u = informed[static_cast<std::size_t>(i)];
+    const auto w =
+        random_words(id(Purpose::rumour_transition, static_cast<std::uint64_t>(step), u));
+    if (rumour[u] == kBeliever && to_unit(w[0]) < rp.verification)
+      set_rumour(u, kSceptic);
+    else if (to_unit(w[1]) < rp.forgetting)
+      set_rumour(u, kUnaware);
+  }
+  std::erase_if(informed, [&](NodeId u) { return rumour[u] == kUnaware; });
+}
+
+void Simulation::State::concern_and_questions(StepRecord& rec) {
+  // Only citizens above their base concern, or with a base above min_concern, are visited: the
+  // others cannot ask and their concern is constant. Chunks are combined in order.
+  const double dt = sc.time.step_hours;
+  const double f = std::exp2(-dt / sc.concern.half_life_hours);
+  const double diurnal = diurnal_weight(profile, sc.time, step);
+  const auto& qp = sc.questions;
+  const auto m = static_cast<std::int64_t>(concerned.size());
+  const std::int64_t n_chunks = (m + kChunk - 1) / kChunk;
+  std::vector<std::vector<double>> chunk_excess(static_cast<std::size_t>(n_chunks));
+  std::vector<std::vector<std::pair<std::size_t, Question>>> chunk_questions(
+      static_cast<std::size_t>(n_chunks));
+  std::vector<std::size_t> followed;
+#pragma omp parallel for schedule(dynamic, 1) if (n_chunks > 1) private(followed)
+  for (std::int64_t c = 0; c < n_chunks; ++c) {
+    auto& ex = chunk_excess[static_cast<std::size_t>(c)];
+    ex.assign(n_regions, 0.0);
+    auto& qs = chunk_questions[static_cast<std::size_t>(c)];
+    for (std::int64_t i = c * kChunk; i < std::min(m, (c + 1) * kChunk); ++i) {
+      const NodeId u = concerned[static_cast<std::size_t>(i)];
+      excess[u] *= f;
+      if (excess[u] < 1e-6) excess[u] = 0;
+      ex[region[u]] += excess[u];
+      const double cu = concern(u);
+      if (cu < qp.min_concern || government.empty() || test(pending_question, u)) continue;
+      const std::size_t r = region[u];
+      const double boost = step < surge_until[r] ? surge[r] : 1.0;
+      const double rate = qp.ask_rate_per_day / 24.0 * dt * cu * boost * diurnal * activity[u] /
+                          sc.citizens.sessions_per_day;
+      const auto w = random_words(id(Purpose::question, static_cast<std::uint64_t>(step), u));
+      if (to_unit(w[0]) >= -std::expm1(-rate)) continue;
+      // Ask a followed government account if any, else any government account.
+      followed.clear();
+      for (const std::size_t a : government)
+        if (follows(a, u)) followed.push_back(a);
+      const auto& pool = followed.empty() ? government : followed;
+      const std::size_t a = pool[to_index(w[1], pool.size())];
+      const double patience = -std::log(to_unit_open0(w[2])) * qp.patience_hours;
+      const std::int64_t deadline = step + 1 + static_cast<std::int64_t>(std::floor(patience / dt));
+      test_and_set(pending_question, u);
+      qs.emplace_back(a, Question{u, step, deadline, cu, net.follower_count(u)});
+    }
+  }
+  std::vector<double> region_excess(n_regions, 0.0);
+  for (std::int64_t c = 0; c < n_chunks; ++c) {
+    for (std::size_t r = 0; r < n_regions; ++r)
+      region_excess[r] += chunk_excess[static_cast<std::size_t>(c)][r];
+    for (auto& [a, q] : chunk_questions[static_cast<std::size_t>(c)]) {
+      rec.by_region[region_series_slot(Series::questions_asked) * n_regions + region[q.asker]] += 1;
+      rec[Series::questions_asked] += 1;
+      accounts[a].queue.push_back(q);
+    }
+  }
+  std::erase_if(concerned,
+                [&](NodeId u) { return excess[u] == 0 && concern_base[u] < qp.min_concern; });
+  double total = 0;
+  for (std::size_t r = 0; r < n_regions; ++r) {
+    const double mean = region_size[r] ? (base_concern_sum[r] + region_excess[r]) /
+                                             static_cast<double>(region_size[r])
+                                       : 0.0;
+    rec.by_region[region_series_slot(Series::concern_mean) * n_regions + r] = mean;
+    total += base_concern_sum[r] + region_excess[r];
+  }
+  rec[Series::concern_mean] = n ? total / n : 0.0;
+}
+
+void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
+  const double dn = n ? static_cast<double>(n) : 1.0;
+  rec[Series::reach] = static_cast<double>(reach);
+  rec[Series::unique_engagers] = static_cast<double>(engagers);
+  rec[Series::correction_reach] = static_cast<double>(correction_reach);
+  cum_posts += rec[Series::posts];
+  cum_likes += rec[Series::likes];
+  cum_comments += rec[Series::comments];
+  cum_reshares += rec[Series::reshares];
+  double followers = 0, backlog = 0;
+  for (const std::size_t a : government) {
+    followers += static_cast<double>(accounts[a].n_followers);
+    backlog += static_cast<double>(accounts[a].queue.size());
+  }
+  rec[Series::gov_followers] = followers;
+  rec[Series::backlog] = backlog;
+  const double per_post = cum_posts > 0 && followers > 0 ? 1000.0 / cum_posts / followers : 0.0;
+  rec[Series::popularity] = cum_likes * per_post;
+  rec[Series::commitment] = cum_comments * per_post;
+  rec[Series::virality] = cum_reshares * per_post;
+
+  std::sort(response.begin(), response.end());
+  const auto quantile = [&](double q) {
+    if (response.empty()) return std::numeric_limits<double>::quiet_NaN();
+    return response[static_cast<std::size_t>(q * static_cast<double>(response.size() - 1) + 0.5)];
+  };
+  rec[Series::response_time_p50] = quantile(0.5);
+  rec[Series::response_time_p90] = quantile(0.9);
+  response_hours.insert(response_hours.end(), response.begin(), response.end());
+
+  std::int64_t trust_total = 0, bel = 0;
+  for (std::size_t r = 0; r < n_regions; ++r) {
+    const double size = region_size[r] ? static_cast<double>(region_size[r]) : 1.0;
+    rec.by_region[region_series_slot(Series::trust_mean) * n_regions + r] =
+        static_cast<double>(trust_sum[r]) / kTrustScale / size;
+    rec.by_region[region_series_slot(Series::rumour_believers) * n_regions + r] =
+        static_cast<double>(believers[r]);
+    rec.by_region[region_series_slot(Series::reach) * n_regions + r] =
+        static_cast<double>(region_reach[r]);
+    trust_total += trust_sum[r];
+    bel += believers[r];
+  }
+  rec[Series::trust_mean] = static_cast<double>(trust_total) / kTrustScale / dn;
+  const auto trust_quantile = [&](double q) {
+    // The bin holding the citizen at 0-based position floor(q N); its midpoint.
+    const auto target = static_cast<std::int64_t>(q * static_cast<double>(n));
+    std::int64_t seen = 0;
+    for (std::size_t b = 0; b < kTrustBins; ++b) {
+      seen += trust_hist[b];
+      if (seen > target) return (static_cast<double>(b) + 0.5) / kTrustBins;
+    }
+    return 1.0;
+  };
+  rec[Series::trust_p10] = trust_quantile(0.1);
+  rec[Series::trust_p50] = trust_quantile(0.5);
+  rec[Series::trust_p90] = trust_quantile(0.9);
+  rec[Series::rumour_believers] = static_cast<double>(bel);
+  rec[Series::rumour_sceptics] = static_cast<double>(sceptics);
+
+  // Posts whose exposures are all delivered are finished: free their per-citizen state.
+  std::sort(live.begin(), live.end());
+  live.erase(std::unique(live.begin(), live.end()), live.end());
+  std::erase_if(live, [&](std::uint32_t i) {
+    Post& p = posts[i];
+    if (p.pending > 0) return false;
+    std::vector<NodeId>().swap(p.sharers);
+    std::vector<std::uint16_t>().swap(p.seen);
+    return true;
+  });
+  rec[Series::active_cascades] =
+      static_cast<double>(std::count_if(live.begin(), live.end(), [&](std::uint32_t i) {
+        return is_government_type(posts[i].type);
+      }));
+
+  total_impressions += rec[Series::impressions];
+  total_staff += rec[Series::staff_hours];
+  asked += static_cast<std::uint64_t>(rec[Series::questions_asked]);
+  answered += static_cast<std::uint64_t>(rec[Series::questions_answered]);
+  redirected += static_cast<std::uint64_t>(rec[Series::questions_redirected]);
+  unanswered += static_cast<std::uint64_t>(rec[Series::questions_unanswered]);
+  complaints += static_cast<std::uint64_t>(rec[Series::complaints]);
+  peak_backlog = std::max(peak_backlog, backlog);
+  peak_believers = std::max(peak_believers, static_cast<double>(bel));
+
+#ifdef CIVSIM_SEATBELTS
+  // Conservation laws (Debug builds): every question is answered, redirected, given up or
+  // pending; every citizen is unaware, a believer or a sceptic.
+  std::uint64_t pending = 0;
+  for (const std::size_t a : government) pending += accounts[a].queue.size();
+  std::uint64_t pending_bits = 0;
+  for (const auto w : pending_question)
+    pending_bits += static_cast<std::uint64_t>(std::popcount(w));
+  if (asked != answered + redirected + unanswered + pending || pending != pending_bits)
+    throw std::logic_error(
+        "Simulation: questions asked != answered + redirected + unanswered + "
+        "pending");
+  std::int64_t unaware = 0;
+  for (NodeId u = 0; u < n; ++u) unaware += rumour[u] == kUnaware;
+  if (bel + sceptics + unaware != static_cast<std::int64_t>(n))
+    throw std::logic_error("Simulation: believers + sceptics + unaware != citizens");
+  if (reach > n || engagers > reach)
+    throw std::logic_error("Simulation: reach > citizens or engagers > reach");
+#endif
+}
 
 Simulation::Simulation(const Scenario& scenario, const Network& network, std::uint32_t replicate)
-    : state_(std::make_unique<State>(scenario, network, replicate)) {
-  if (network.n_nodes() != network.n_citizens() + scenario.accounts.size())
-    throw std::invalid_argument("Simulation: the network's accounts do not match the scenario's");
-}
+    : state_(std::make_unique<State>(scenario, network, replicate)) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation&&) noexcept = default;
 bool Simulation::done() const {
@@ -149,38 +1115,101 @@ std::int64_t Simulation::n_steps() const {
   return state_->n_steps;
 }
 std::size_t Simulation::n_regions() const {
-  return state_->scenario.regions.size();
-}
-RunSummary Simulation::summary() const {
-  return {};
+  return state_->n_regions;
 }
 
+// One step, in a fixed order of phases (docs/model.md, "A step"): timeline events, rumour
+// verification and forgetting, government posts, the reply queues, rumour contacts, delivery of
+// the step's exposures with reactions, citizen updates, concern and new questions, statistics.
 StepRecord Simulation::step() {
   if (done()) throw std::logic_error("Simulation::step called after the last step");
-  auto& st = *state_;
+  State& s = *state_;
   StepRecord rec;
-  rec.step = st.step;
-  rec.time_hours = static_cast<double>(st.step + 1) * st.scenario.time.step_hours;
-  rec.by_region.assign(region_series().size() * st.scenario.regions.size(), 0.0);
-  for (std::size_t a = 0; a < st.scenario.accounts.size(); ++a) {
-    const auto author = static_cast<NodeId>(st.network.n_citizens() + a);
-    const std::uint64_t due = st.posts_due(st.scenario.accounts[a], st.step);
-    for (std::uint64_t i = 0; i < due; ++i) {
-      State::Cascade c{st.posts_published++,
-                       {author},
-                       std::vector<std::uint64_t>(words_for(st.network.n_nodes()), 0)};
-      test_and_set(c.shared, author);
-      st.cascades.push_back(std::move(c));
-    }
-    rec[Series::posts] += static_cast<double>(due);
-  }
-  for (auto& c : st.cascades) st.advance(c, rec);
-  std::erase_if(st.cascades, [](const State::Cascade& c) { return c.frontier.empty(); });
-  st.reach += static_cast<std::uint64_t>(rec[Series::new_reach]);
-  rec[Series::reach] = static_cast<double>(st.reach);
-  rec[Series::active_cascades] = static_cast<double>(st.cascades.size());
-  ++st.step;
+  rec.step = s.step;
+  rec.time_hours = static_cast<double>(s.step + 1) * s.sc.time.step_hours;
+  rec.by_region.assign(region_series().size() * s.n_regions, 0.0);
+  std::vector<double> response;
+
+  s.apply_events(rec);
+  s.rumour_transitions();
+  s.government_posts(rec);
+  s.process_queues(rec, response);
+  if (s.sc.rumour.model != RumourModel::hoax) s.rumour_contacts(s.touched);
+  s.deliver(rec);
+  s.update_touched();
+  s.concern_and_questions(rec);
+  s.record(rec, response);
+  s.last = rec;
+  ++s.step;
   return rec;
+}
+
+RunSummary Simulation::summary() const {
+  const State& s = *state_;
+  RunSummary out;
+  const auto add = [&](const char* name, double v, const char* units, const char* what) {
+    out.scalars.push_back({name, v, units, what});
+  };
+  const double n = s.n ? static_cast<double>(s.n) : 1.0;
+  const auto& last = s.last;
+  const bool any = s.step > 0;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto& rt = s.response_hours;
+  double mean_rt = nan, within_2h = nan;
+  if (!rt.empty()) {
+    mean_rt = std::accumulate(rt.begin(), rt.end(), 0.0) / static_cast<double>(rt.size());
+    within_2h = static_cast<double>(
+                    std::count_if(rt.begin(), rt.end(), [](float h) { return h <= 2.0 + 1e-9; })) /
+                static_cast<double>(rt.size());
+  }
+  const double handled = static_cast<double>(s.answered + s.redirected);
+  add("final_reach", static_cast<double>(s.reach), "citizens", "unique citizens who saw government content");
+  add("final_reach_share", static_cast<double>(s.reach) / n, "share of citizens", "final_reach / citizens");
+  add("total_impressions", s.total_impressions, "impressions", "sum of impressions");
+  add("total_posts", s.cum_posts, "posts", "government posts (excluding replies to questions)");
+  add("total_likes", s.cum_likes, "likes", "likes on government content");
+  add("total_comments", s.cum_comments, "comments", "comments on government content");
+  add("total_reshares", s.cum_reshares, "reshares", "reshares of government content");
+  add("unique_engagers", static_cast<double>(s.engagers), "citizens",
+      "citizens who engaged with government content at least once");
+  add("questions_asked", static_cast<double>(s.asked), "questions", "questions asked");
+  add("questions_answered", static_cast<double>(s.answered), "questions", "answered publicly");
+  add("questions_redirected", static_cast<double>(s.redirected), "questions", "answered privately");
+  add("questions_unanswered", static_cast<double>(s.unanswered), "questions",
+      "given up after the asker's patience");
+  add("reply_rate", s.asked ? handled / static_cast<double>(s.asked) : nan, "share",
+      "(answered + redirected) / asked");
+  add("mean_response_time", mean_rt, "hours", "mean hours from question to answer");
+  add("answered_within_2h", within_2h, "share", "share of answers given within 2 hours");
+  add("complaints", static_cast<double>(s.complaints), "posts", "complaint posts");
+  add("peak_backlog", s.peak_backlog, "questions", "largest queue backlog");
+  add("total_staff_hours", s.total_staff, "hours", "staff time spent");
+  add("initial_trust_mean", s.initial_trust, "trust (0-1)", "mean trust at the start");
+  add("final_trust_mean", any ? last[Series::trust_mean] : s.initial_trust, "trust (0-1)",
+      "mean trust at the end");
+  add("final_concern_mean", any ? last[Series::concern_mean] : nan, "concern (0-1)",
+      "mean concern at the end");
+  add("peak_rumour_believers", s.peak_believers, "citizens", "largest number of believers");
+  add("final_rumour_believers", any ? last[Series::rumour_believers] : 0.0, "citizens",
+      "believers at the end");
+  add("final_correction_reach", static_cast<double>(s.correction_reach), "citizens",
+      "unique citizens who saw a correction");
+  add("initial_gov_followers", s.initial_followers, "follow relations",
+      "follows of government accounts at the start");
+  add("final_gov_followers", any ? last[Series::gov_followers] : s.initial_followers,
+      "follow relations", "follows of government accounts at the end");
+
+  for (const Post& p : s.posts) {
+    if (!p.scheduled) continue;
+    std::size_t b = 0;
+    while ((std::uint64_t{2} << b) - 1 <= p.n_sharers) ++b;
+    if (out.cascade_size_hist.size() <= b) out.cascade_size_hist.resize(b + 1, 0);
+    ++out.cascade_size_hist[b];
+    if (out.cascade_depth_hist.size() <= p.max_depth)
+      out.cascade_depth_hist.resize(p.max_depth + 1, 0);
+    ++out.cascade_depth_hist[p.max_depth];
+  }
+  return out;
 }
 
 void run(Simulation& sim, Observer& observer) {
