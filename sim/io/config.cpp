@@ -960,9 +960,15 @@ struct Origins {
   bool located = true;
 
   std::string of(const std::string& path) const {
-    if (auto it = overridden.find(path); it != overridden.end()) return it->second;
+    // Set by an override, or inside a value one set (`--set arms[0].set=[...]`).
+    for (const auto& [key, origin] : overridden)
+      if (path == key || path.starts_with(key + ".") || path.starts_with(key + "[")) return origin;
     const toml::node* n = located ? find_node(root, path) : nullptr;
-    return n ? location(n->source(), source) : source;
+    if (n && n->source().begin.line != 0) return location(n->source(), source);
+    // A table that overrides made (`--set events[0].at=1h` appends an event): the first of them.
+    for (const auto& [key, origin] : overridden)
+      if (key.starts_with(path + ".")) return origin;
+    return source;
   }
   std::string of_key(const std::string& path, const toml::key& key) const {
     if (auto it = overridden.find(path); it != overridden.end()) return it->second;
@@ -1196,8 +1202,7 @@ class Rules {
         fail(key("name"), fmt::format("account name \"{}\" is used twice", acc.name));
       if (acc.follower_share >= 0 && acc.followers >= 0)
         fail(key("followers"), "set either follower_share or followers for an account, not both");
-      if (!acc.region.empty() && !has_region(acc.region))
-        fail(key("region"), fmt::format("region \"{}\" is not one of the [[regions]]", acc.region));
+      check_region(key("region"), acc.region);
       if (acc.region_bias >= 0 && acc.region.empty())
         fail(key("region_bias"), "region_bias needs the account's region");
       if (from_file()) {
@@ -1234,13 +1239,18 @@ class Rules {
                        s_.rumour.spreading));
   }
 
-  // "\"ministry\", \"city\"" for messages; "none" when there are none.
-  std::string government_accounts() const {
+  // The names of `items` that `keep` accepts, for messages: "\"ministry\", \"city\"" or "none".
+  template <class Items, class Keep>
+  static std::string names_of(const Items& items, Keep keep) {
     std::string out;
-    for (const auto& acc : s_.accounts)
-      if (acc.kind == AccountKind::government)
-        out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", acc.name);
+    for (const auto& item : items)
+      if (keep(item)) out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", item.name);
     return out.empty() ? "none" : out;
+  }
+  void check_region(const std::string& key, const std::string& region) const {
+    if (!region.empty() && !has_region(region))
+      fail(key, fmt::format("region \"{}\" is not one of the [[regions]]; valid: {}", region,
+                            names_of(s_.regions, [](const Region&) { return true; })));
   }
 
   void events() const {
@@ -1253,14 +1263,16 @@ class Rules {
              fmt::format("events[{}].at = \"{}\" is not before the end of the run "
                          "(time.duration = \"{}\")",
                          e, format_duration(ev.at_hours), format_duration(s_.time.duration_hours)));
-      if (!ev.region.empty() && !has_region(ev.region))
-        fail(key("region"), fmt::format("region \"{}\" is not one of the [[regions]]", ev.region));
+      check_region(key("region"), ev.region);
       const bool government = std::any_of(s_.accounts.begin(), s_.accounts.end(), [&](auto& a) {
         return a.name == ev.account && a.kind == AccountKind::government;
       });
       if (!ev.account.empty() && !government)
-        fail(key("account"), fmt::format("\"{}\" is not a government account; valid: {}",
-                                         ev.account, government_accounts()));
+        fail(key("account"),
+             fmt::format("\"{}\" is not a government account; valid: {}", ev.account,
+                         names_of(s_.accounts, [](const AccountParams& a) {
+                           return a.kind == AccountKind::government;
+                         })));
       if (ev.type == EventType::rumour && !from_file()) {
         const std::size_t r = std::find_if(s_.regions.begin(), s_.regions.end(),
                                            [&](const Region& x) { return x.name == ev.region; }) -
