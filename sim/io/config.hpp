@@ -1,6 +1,7 @@
 #pragma once
 // Scenario files (TOML): parsing, validation against the schema, command-line overrides, and the
 // resolved scenario written back as TOML. See docs/scenario-format.md.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -28,6 +29,17 @@ const std::vector<KeyInfo>& scenario_schema();
 Scenario parse_scenario(std::string_view text, const std::string& source,
                         const std::vector<std::string>& overrides = {});
 
+// The scenario of one arm for `civsim compare`: `arm` names an entry of base.arms, or is a
+// strategy name ("broadcast", "reactive", "dialogue") applied to every government account.
+// An arm's `strategy` is applied to every government account, then its `set` overrides with
+// the same validation as --set. Overrides that would change the network (seed, population,
+// regions[].share/name, network.*,
+// accounts[].follower_share/followers/region/region_bias/id/kind/name) are refused: arms must share
+// one network for common random numbers. The result has no arms. Unknown arm names list the valid
+// ones. Throws ConfigError/UserError (exit 2) naming `source`. parse_scenario already checks every
+// [[arms]] entry this way, so a bad arm fails at load time.
+Scenario arm_scenario(const Scenario& base, const std::string& arm, const std::string& source);
+
 // Reads a scenario file; a missing or unreadable file is a UserError.
 Scenario load_scenario(const std::filesystem::path& file,
                        const std::vector<std::string>& overrides = {});
@@ -46,5 +58,12 @@ std::string format_duration(double hours);
 std::string strategy_name(Strategy s);
 std::string generator_name(NetworkGenerator g);
 std::string account_kind_name(AccountKind k);
+std::string post_type_name(PostType t);  // "information", ..., "complaint"
+std::string event_type_name(EventType t);
+std::string queue_name(QueueDiscipline q);
+std::string diffusion_model_name(DiffusionModel m);
+std::string rumour_model_name(RumourModel m);
+std::string weekday_name(int day);             // 0 = "mon" ... 6 = "sun"
+std::string weekdays_text(std::uint8_t mask);  // office_days as written: "mon-fri", "all", ...
 
 }  // namespace civsim::io
