@@ -1163,8 +1163,10 @@ RunSummary Simulation::summary() const {
                 static_cast<double>(rt.size());
   }
   const double handled = static_cast<double>(s.answered + s.redirected);
-  add("final_reach", static_cast<double>(s.reach), "citizens", "unique citizens who saw government content");
-  add("final_reach_share", static_cast<double>(s.reach) / n, "share of citizens", "final_reach / citizens");
+  add("final_reach", static_cast<double>(s.reach), "citizens",
+      "unique citizens who saw government content");
+  add("final_reach_share", static_cast<double>(s.reach) / n, "share of citizens",
+      "final_reach / citizens");
   add("total_impressions", s.total_impressions, "impressions", "sum of impressions");
   add("total_posts", s.cum_posts, "posts", "government posts (excluding replies to questions)");
   add("total_likes", s.cum_likes, "likes", "likes on government content");
