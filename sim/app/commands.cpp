@@ -142,7 +142,8 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
 
   auto prov = io::collect_provenance(command_line, scenario.seed, threads);
   prov.run_seconds = seconds_since(t0);
-  io::write_run_file(o.output, scenario, stats, account_followers, recorder, prov, o.force);
+  io::write_run_file(o.output, scenario, stats, account_followers, recorder, sim.summary(), prov,
+                     o.force);
 
   const auto& last = recorder.records().back();
   double impressions = 0, reshares = 0, posts = 0;
@@ -188,14 +189,24 @@ int cmd_validate(const std::string& file, const std::vector<std::string>& overri
 
 int cmd_info(const std::string& file) {
   const auto info = io::read_run_info(file);
+  std::size_t width = 16;
+  for (const auto* list : {&info.series, &info.by_region})
+    for (const auto& s : *list) width = std::max(width, s.name.size());
+  for (const auto& [k, v] : info.summary) width = std::max(width, k.size());
   fmt::print("{}\n\nprovenance\n", file);
-  for (const auto& [k, v] : info.attributes) fmt::print("  {:<16} {}\n", k, v);
-  fmt::print("\nseries (per step)\n");
-  for (const auto& s : info.series)
-    fmt::print("  {:<16} {:>6} values  [{}] {}\n", s.name, s.length, s.units, s.description);
+  for (const auto& [k, v] : info.attributes) fmt::print("  {:<{}} {}\n", k, width, v);
+  const auto list = [&](const char* title, const std::vector<io::RunFileInfo::Series>& series) {
+    if (series.empty()) return;
+    fmt::print("\n{}\n", title);
+    for (const auto& s : series)
+      fmt::print("  {:<{}} {:>6} values  [{}] {}\n", s.name, width, s.length, s.units,
+                 s.description);
+  };
+  list("series (per step)", info.series);
+  list("series by region (per step and region)", info.by_region);
   if (!info.summary.empty()) {
     fmt::print("\nsummary\n");
-    for (const auto& [k, v] : info.summary) fmt::print("  {:<18} {}\n", k, v);
+    for (const auto& [k, v] : info.summary) fmt::print("  {:<{}} {}\n", k, width, v);
   }
   return 0;
 }

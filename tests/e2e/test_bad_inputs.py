@@ -31,7 +31,7 @@ def _arg(text: str) -> str:
 def _run_file(path: Path, **root) -> None:
     """A small file with the layout of a civsim run file (docs/output-format.md)."""
     with h5py.File(path, "w") as f:
-        attrs = {"filetype": "civsim-run", "format_version": "1.1", "seed": 1}
+        attrs = {"filetype": "civsim-run", "format_version": "2.0", "seed": 1}
         attrs.update(root)
         for k, v in attrs.items():
             if v is not None:
@@ -72,7 +72,8 @@ def make_truncated_run(p):
 
 
 def make_wrong_filetype(p): _run_file(p, filetype="something-else")
-def make_wrong_major_version(p): _run_file(p, format_version="2.0")
+def make_wrong_major_version(p): _run_file(p, format_version="3.0")
+def make_run_format_1(p): _run_file(p, format_version="1.1")
 def make_no_format_version(p): _run_file(p, format_version=None)
 def make_filetype_integer(p): _run_file(p, filetype=7)
 def make_network_file_given_to_info(p): _network_file(p)
