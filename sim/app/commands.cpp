@@ -1,6 +1,9 @@
 #include "app/commands.hpp"
 
+#include "app/common.hpp"
+#include "app/compare_command.hpp"
 #include "app/network_commands.hpp"
+#include "app/outcome_table.hpp"
 
 #include <fmt/format.h>
 #include <omp.h>
@@ -18,6 +21,7 @@
 #include "core/network_stats.hpp"
 #include "core/simulation.hpp"
 #include "io/build_info.hpp"
+#include "io/compare_file.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
 #include "io/network_file.hpp"
@@ -27,46 +31,16 @@
 namespace civsim::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// Shows progress on stderr: a redrawn bar with ETA on a terminal, a log line every few seconds
-// otherwise (batch jobs, pipes), nothing when quiet.
-class Progress final : public Observer {
+// Progress of a run, step by step, with the reach so far.
+class StepProgress final : public Observer {
  public:
-  Progress(std::int64_t total, bool quiet)
-      : total_(total), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0), start_(Clock::now()) {}
-
+  StepProgress(std::int64_t total, bool quiet) : bar_(total, quiet, "step") {}
   void on_step(const StepRecord& r) override {
-    if (quiet_) return;
-    const std::int64_t done = r.step + 1;
-    const double elapsed = seconds_since(start_);
-    const double eta =
-        done > 0 ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0.0;
-    if (tty_) {
-      if (done != total_ && seconds_since(last_) < 0.1) return;
-      last_ = Clock::now();
-      constexpr int width = 30;
-      const int filled = static_cast<int>(width * done / total_);
-      fmt::print(stderr, "\r[{:=<{}}{: <{}}] {:3d}% step {}/{} reach {} ETA {:.0f}s ", "", filled,
-                 "", width - filled, static_cast<int>(100 * done / total_), done, total_,
-                 r[Series::reach], eta);
-      if (done == total_) fmt::print(stderr, "\n");
-    } else if (seconds_since(last_) >= 5.0 || done == total_) {
-      last_ = Clock::now();
-      spdlog::info("step {}/{} ({:.0f}%), reach {}, ETA {:.0f}s", done, total_,
-                   100.0 * static_cast<double>(done) / static_cast<double>(total_),
-                   r[Series::reach], eta);
-    }
+    bar_.update(r.step + 1, fmt::format("reach {}", r[Series::reach]));
   }
 
  private:
-  std::int64_t total_;
-  bool quiet_, tty_;
-  Clock::time_point start_, last_{};
+  ProgressBar bar_;
 };
 
 // Broadcasts a step to several observers.
@@ -81,16 +55,6 @@ class Tee final : public Observer {
  private:
   Observer &a_, &b_;
 };
-
-std::string join_command_line(int argc, char** argv) {
-  std::string out;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool quote = arg.empty() || arg.find_first_of(" \t\"'$\\") != std::string::npos;
-    out += (i ? " " : "") + (quote ? "'" + arg + "'" : arg);
-  }
-  return out;
-}
 
 struct RunOptions {
   std::string scenario, output;
@@ -107,34 +71,18 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
   io::check_output_path(o.output, o.force);
   if (o.threads > 0) omp_set_num_threads(o.threads);
   const int threads = omp_get_max_threads();
-  for (const auto& acc : scenario.accounts)
-    if (acc.kind == AccountKind::government && acc.strategy != Strategy::broadcast)
-      spdlog::warn(
-          "account \"{}\": strategy \"{}\" is accepted but not modelled yet: it "
-          "behaves like \"broadcast\"",
-          acc.name, io::strategy_name(acc.strategy));
+  warn_unmodelled_strategies(scenario);
 
   const auto t0 = Clock::now();
-  if (scenario.network.generator == NetworkGenerator::edge_list)
-    spdlog::info("reading network from {} ({} thread{})", scenario.network.file, threads,
-                 threads == 1 ? "" : "s");
-  else
-    spdlog::info("building {} network: {} citizens, {} mean followees ({} thread{})",
-                 io::generator_name(scenario.network.generator), scenario.population,
-                 scenario.network.mean_followees, threads, threads == 1 ? "" : "s");
-  const Network network = io::build_network(scenario);
-  const NetworkStats stats = compute_stats(network, {.seed = scenario.seed});
-  const double network_seconds = seconds_since(t0);
-  spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", stats.nodes, stats.edges,
-               network_seconds);
-  std::vector<std::uint64_t> account_followers;
-  for (std::size_t a = 0; a < scenario.accounts.size(); ++a)
-    account_followers.push_back(
-        network.follower_count(static_cast<NodeId>(network.n_citizens() + a)));
+  const BuiltNetwork built = build_network_logged(scenario, threads);
+  const Network& network = built.network;
+  const NetworkStats& stats = built.stats;
+  const auto& account_followers = built.account_followers;
+  const double network_seconds = built.seconds;
 
   Simulation sim(scenario, network);
   SeriesRecorder recorder;
-  Progress progress(sim.n_steps(), o.quiet);
+  StepProgress progress(sim.n_steps(), o.quiet);
   Tee tee(recorder, progress);
   const auto t1 = Clock::now();
   run(sim, tee);
@@ -187,7 +135,29 @@ int cmd_validate(const std::string& file, const std::vector<std::string>& overri
   return 0;
 }
 
+int cmd_info_compare(const std::string& file) {
+  const auto info = io::read_compare_info(file);
+  std::size_t width = 16;
+  for (const auto& [k, v] : info.attributes) width = std::max(width, k.size());
+  fmt::print("{}\n\nprovenance\n", file);
+  for (const auto& [k, v] : info.attributes) fmt::print("  {:<{}} {}\n", k, width, v);
+  fmt::print(
+      "\ncontents\n  {} series of {} arms x {} replicates x {} steps under /series (per-region "
+      "ones under /series/by_region), per-step means, CIs and paired differences under /stats, "
+      "per-run scalars and their table under /summary\n\n",
+      info.series.size(), info.table.arms.size(), info.table.replicates, info.n_steps);
+  fmt::print("{}", format_outcome_table(info.table));
+  return 0;
+}
+
 int cmd_info(const std::string& file) {
+  const std::string filetype = io::read_filetype(file);
+  if (filetype == io::kCompareFileType) return cmd_info_compare(file);
+  if (filetype != io::kRunFileType)
+    throw io::UserError(fmt::format(
+        "'{}' is not a civsim run file or comparison file (filetype \"{}\", expected \"{}\" or "
+        "\"{}\")",
+        file, filetype, io::kRunFileType, io::kCompareFileType));
   const auto info = io::read_run_info(file);
   std::size_t width = 16;
   for (const auto* list : {&info.series, &info.by_region})
@@ -228,6 +198,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Examples:\n"
       "  civsim run scenarios/default.toml -o results/default.h5\n"
+      "  civsim compare scenarios/default.toml --replicates 5 -o results/default-compare.h5\n"
       "  civsim validate scenarios/default.toml\n"
       "  civsim info results/default.h5\n"
       "  civsim network stats scenarios/default.toml\n"
@@ -261,9 +232,11 @@ int main(int argc, char** argv) {
   val_cmd->footer("Example:\n  civsim validate scenarios/default.toml --print");
 
   std::string info_file;
-  auto* info_cmd = app.add_subcommand("info", "Show provenance and series of a run file");
-  info_cmd->add_option("file", info_file, "Run file (HDF5)")->required();
-  info_cmd->footer("Example:\n  civsim info results/default.h5");
+  auto* info_cmd = app.add_subcommand(
+      "info", "Show provenance and contents of a run file, or the summary table of a comparison");
+  info_cmd->add_option("file", info_file, "Run file or comparison file (HDF5)")->required();
+  info_cmd->footer(
+      "Examples:\n  civsim info results/default.h5\n  civsim info results/default-compare.h5");
 
   bool schema_markdown = false;
   auto* schema_cmd =
@@ -271,6 +244,7 @@ int main(int argc, char** argv) {
   schema_cmd->add_flag("--markdown", schema_markdown, "As a Markdown table");
   schema_cmd->footer("Example:\n  civsim schema");
 
+  CompareCommand compare_cmd(app);
   NetworkCommands network_cmds(app);
 
   try {
@@ -282,6 +256,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return cmd_run(ro, join_command_line(argc, argv));
+    if (compare_cmd.chosen()) return compare_cmd.run(join_command_line(argc, argv));
     if (*val_cmd) return cmd_validate(validate_file, validate_overrides, validate_print);
     if (*info_cmd) return cmd_info(info_file);
     if (network_cmds.chosen()) return network_cmds.run();

@@ -111,6 +111,24 @@ const ScalarStats* Comparison::scalar(const std::string& name) const {
   return nullptr;
 }
 
+Interval interval(const Estimate& e) {
+  return {e.mean, e.ci_low(), e.ci_high(), static_cast<std::int64_t>(e.n)};
+}
+
+OutcomeTable outcome_table(const Comparison& c) {
+  OutcomeTable t{c.arms, c.replicates, {}};
+  for (const auto& s : c.scalars) {
+    if (!s.key) continue;
+    OutcomeRow row{s.info.name, s.info.units, {}, {}};
+    for (std::size_t a = 0; a < c.arms.size(); ++a) {
+      row.by_arm.push_back(interval(s.by_arm[a]));
+      row.diff.push_back(interval(s.diff[a]));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 Comparison compare_arms(const std::vector<std::pair<std::string, Scenario>>& arms,
                         const Network& network, int replicates, const ProgressCallback& progress,
                         Parallelism mode) {

@@ -72,6 +72,25 @@ struct Comparison {
   const ScalarStats* scalar(const std::string& name) const;
 };
 
+// The summary table of a comparison (`civsim compare`, and `civsim info` on a comparison file):
+// per key outcome, each arm's mean and CI, and its paired difference vs arm 0.
+struct Interval {
+  double mean, ci_low, ci_high;
+  std::int64_t n;  // replicates with a value
+};
+struct OutcomeRow {
+  std::string name, units;
+  std::vector<Interval> by_arm, diff;  // [arm]
+};
+struct OutcomeTable {
+  std::vector<std::string> arms;
+  std::size_t replicates = 0;
+  std::vector<OutcomeRow> rows;
+};
+Interval interval(const Estimate& e);
+// The key outcomes of `c`, in table order.
+OutcomeTable outcome_table(const Comparison& c);
+
 // Runs every arm x replicate (replicate r of an arm is Simulation(arm scenario, network, r)) and
 // computes per-arm statistics and paired differences vs the first arm. The arms must share the
 // network (same citizens and accounts), steps and regions (std::invalid_argument otherwise).

@@ -11,7 +11,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
 
-TEST_CASE("Student t quantiles match published tables for small samples", "[statistics]") {
+TEST_CASE("Student t quantiles match 16-digit references for small samples", "[statistics]") {
   // Two-sided 95%: the 0.975 quantile. References to 16 digits from the closed-form CDFs (odd
   // dof: F(t) = 1/2 + (θ + sinθ cosθ (1 + 2/3 cos²θ + ...)) / π with θ = atan(t / √ν); dof 1:
   // cot(0.025π); dof 2: 0.95 / √0.04875; dof 29: the incomplete beta function), solved with
