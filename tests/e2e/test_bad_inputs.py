@@ -156,7 +156,8 @@ def make_network_truncated(p):
 def _commands(kind: str, path: str, overrides: list[str], out: Path) -> list[list[str]]:
     sets = [a for o in overrides for a in ("--set", _arg(o))]
     if kind == "scenario":
-        commands = [["validate", path, *sets], ["run", path, "-o", str(out), *sets]]
+        commands = [["validate", path, *sets], ["run", path, "-o", str(out), *sets],
+                    ["compare", path, "-o", str(out), "--replicates", "1", *sets]]
         if path.endswith(".toml"):
             commands.append(["network", "stats", path, *sets])
         return commands

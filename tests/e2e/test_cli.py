@@ -275,7 +275,7 @@ def test_validate_and_print_resolved(run_civsim, small_scenario):
 def test_version_help_and_usage_errors(run_civsim):
     proc = run_civsim("--version", check=True)
     assert proc.stdout.startswith("civsim ")
-    for sub in ["run", "validate", "info", "schema"]:
+    for sub in ["run", "compare", "validate", "info", "schema"]:
         proc = run_civsim(sub, "--help", check=True)
         assert "Example" in proc.stdout, sub
     assert run_civsim().returncode == 2
