@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <stdexcept>
 
@@ -154,13 +155,16 @@ Comparison compare_arms(const std::vector<std::pair<std::string, Scenario>>& arm
   c.runs.resize(n_jobs);
 
   std::vector<std::exception_ptr> errors(n_jobs);
+  std::atomic<bool> failed = false;  // after a failure the remaining runs are skipped
   std::size_t done = 0;
   const auto job = [&](std::size_t j) {
+    if (failed.load(std::memory_order_relaxed)) return;
     try {
       c.runs[j] = simulate(arms[j / c.replicates].second, network,
                            static_cast<std::uint32_t>(j % c.replicates));
     } catch (...) {
       errors[j] = std::current_exception();
+      failed = true;
     }
   };
   const auto report = [&](std::size_t j) {
@@ -169,6 +173,7 @@ Comparison compare_arms(const std::vector<std::pair<std::string, Scenario>>& arm
       if (progress) progress(done, n_jobs);
     } catch (...) {
       if (!errors[j]) errors[j] = std::current_exception();
+      failed = true;
     }
   };
   if (mode == Parallelism::across_runs) {

@@ -79,11 +79,12 @@ void write_summary(h5::Writer& w, const Comparison& c) {
     layout::describe(w, g, s.info.units, s.info.description);
     w.attribute(g, "key", std::int64_t{s.key ? 1 : 0});
     w.dataset(g + "/values", s.values, h5::Shape{A, R});
-    for (const auto& [estimates, names] :
-         {std::pair{&s.by_arm, kMeanCi}, std::pair{&s.diff, kDiffCi}}) {
+    // [arm] columns: mean, ci_low, ci_high, n, then the same of the paired differences.
+    const auto columns = [&](const std::vector<Estimate>& estimates, const char* const names[3],
+                             const std::string& count) {
       std::vector<double> mean, low, high;
       std::vector<std::int64_t> n;
-      for (const auto& e : *estimates) {
+      for (const auto& e : estimates) {
         const Interval i = interval(e);
         mean.push_back(i.mean), low.push_back(i.ci_low), high.push_back(i.ci_high);
         n.push_back(i.n);
@@ -91,8 +92,10 @@ void write_summary(h5::Writer& w, const Comparison& c) {
       w.dataset(g + "/" + names[0], mean);
       w.dataset(g + "/" + names[1], low);
       w.dataset(g + "/" + names[2], high);
-      w.dataset(g + (names == kMeanCi ? "/n" : "/diff_n"), n);
-    }
+      w.dataset(g + "/" + count, n);
+    };
+    columns(s.by_arm, kMeanCi, "n");
+    columns(s.diff, kDiffCi, "diff_n");
   }
   w.attribute("/summary", "outcomes", order);
 
