@@ -9,22 +9,18 @@
 #include <omp.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "core/generator.hpp"
-#include "core/network_stats.hpp"
 #include "core/simulation.hpp"
 #include "io/build_info.hpp"
 #include "io/compare_file.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
-#include "io/network_file.hpp"
 #include "io/resources.hpp"
 #include "io/run_file.hpp"
 
