@@ -49,3 +49,13 @@ def small_run(run_civsim, small_scenario, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run") / "small.h5"
     run_civsim("run", small_scenario, "-o", out, check=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_compare(run_civsim, small_scenario, tmp_path_factory) -> Path:
+    """One comparison file of the small scenario (two arms, three replicates), shared by the
+    read-only tests."""
+    out = tmp_path_factory.mktemp("compare") / "small-compare.h5"
+    run_civsim("compare", small_scenario, "--arms", "broadcast,reactive", "--replicates", "3",
+               "-o", out, check=True)
+    return out

@@ -1,72 +1,42 @@
 #include "app/commands.hpp"
 
+#include "app/common.hpp"
+#include "app/compare_command.hpp"
 #include "app/network_commands.hpp"
+#include "app/outcome_table.hpp"
 
 #include <fmt/format.h>
 #include <omp.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "core/generator.hpp"
-#include "core/network_stats.hpp"
 #include "core/simulation.hpp"
 #include "io/build_info.hpp"
+#include "io/compare_file.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
-#include "io/network_file.hpp"
 #include "io/resources.hpp"
 #include "io/run_file.hpp"
 
 namespace civsim::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// Shows progress on stderr: a redrawn bar with ETA on a terminal, a log line every few seconds
-// otherwise (batch jobs, pipes), nothing when quiet.
-class Progress final : public Observer {
+// Progress of a run, step by step, with the reach so far.
+class StepProgress final : public Observer {
  public:
-  Progress(std::int64_t total, bool quiet)
-      : total_(total), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0), start_(Clock::now()) {}
-
+  StepProgress(std::int64_t total, bool quiet) : bar_(total, quiet, "step") {}
   void on_step(const StepRecord& r) override {
-    if (quiet_) return;
-    const std::int64_t done = r.step + 1;
-    const double elapsed = seconds_since(start_);
-    const double eta =
-        done > 0 ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0.0;
-    if (tty_) {
-      if (done != total_ && seconds_since(last_) < 0.1) return;
-      last_ = Clock::now();
-      constexpr int width = 30;
-      const int filled = static_cast<int>(width * done / total_);
-      fmt::print(stderr, "\r[{:=<{}}{: <{}}] {:3d}% step {}/{} reach {} ETA {:.0f}s ", "", filled,
-                 "", width - filled, static_cast<int>(100 * done / total_), done, total_,
-                 r[Series::reach], eta);
-      if (done == total_) fmt::print(stderr, "\n");
-    } else if (seconds_since(last_) >= 5.0 || done == total_) {
-      last_ = Clock::now();
-      spdlog::info("step {}/{} ({:.0f}%), reach {}, ETA {:.0f}s", done, total_,
-                   100.0 * static_cast<double>(done) / static_cast<double>(total_),
-                   r[Series::reach], eta);
-    }
+    bar_.update(r.step + 1, fmt::format("reach {}", r[Series::reach]));
   }
 
  private:
-  std::int64_t total_;
-  bool quiet_, tty_;
-  Clock::time_point start_, last_{};
+  ProgressBar bar_;
 };
 
 // Broadcasts a step to several observers.
@@ -81,16 +51,6 @@ class Tee final : public Observer {
  private:
   Observer &a_, &b_;
 };
-
-std::string join_command_line(int argc, char** argv) {
-  std::string out;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool quote = arg.empty() || arg.find_first_of(" \t\"'$\\") != std::string::npos;
-    out += (i ? " " : "") + (quote ? "'" + arg + "'" : arg);
-  }
-  return out;
-}
 
 struct RunOptions {
   std::string scenario, output;
@@ -109,26 +69,15 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
   const int threads = omp_get_max_threads();
 
   const auto t0 = Clock::now();
-  if (scenario.network.generator == NetworkGenerator::edge_list)
-    spdlog::info("reading network from {} ({} thread{})", scenario.network.file, threads,
-                 threads == 1 ? "" : "s");
-  else
-    spdlog::info("building {} network: {} citizens, {} mean followees ({} thread{})",
-                 io::generator_name(scenario.network.generator), scenario.population,
-                 scenario.network.mean_followees, threads, threads == 1 ? "" : "s");
-  const Network network = io::build_network(scenario);
-  const NetworkStats stats = compute_stats(network, {.seed = scenario.seed});
-  const double network_seconds = seconds_since(t0);
-  spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", stats.nodes, stats.edges,
-               network_seconds);
-  std::vector<std::uint64_t> account_followers;
-  for (std::size_t a = 0; a < scenario.accounts.size(); ++a)
-    account_followers.push_back(
-        network.follower_count(static_cast<NodeId>(network.n_citizens() + a)));
+  const BuiltNetwork built = build_network_logged(scenario, threads);
+  const Network& network = built.network;
+  const NetworkStats& stats = built.stats;
+  const auto& account_followers = built.account_followers;
+  const double network_seconds = built.seconds;
 
   Simulation sim(scenario, network);
   SeriesRecorder recorder;
-  Progress progress(sim.n_steps(), o.quiet);
+  StepProgress progress(sim.n_steps(), o.quiet);
   Tee tee(recorder, progress);
   const auto t1 = Clock::now();
   run(sim, tee);
@@ -136,7 +85,8 @@ int cmd_run(const RunOptions& o, const std::string& command_line) {
 
   auto prov = io::collect_provenance(command_line, scenario.seed, threads);
   prov.run_seconds = seconds_since(t0);
-  io::write_run_file(o.output, scenario, stats, account_followers, recorder, prov, o.force);
+  io::write_run_file(o.output, scenario, stats, account_followers, recorder, sim.summary(), prov,
+                     o.force);
 
   const auto& last = recorder.records().back();
   double impressions = 0, reshares = 0, posts = 0;
@@ -180,16 +130,48 @@ int cmd_validate(const std::string& file, const std::vector<std::string>& overri
   return 0;
 }
 
-int cmd_info(const std::string& file) {
-  const auto info = io::read_run_info(file);
+int cmd_info_compare(const std::string& file) {
+  const auto info = io::read_compare_info(file);
+  std::size_t width = 16;
+  for (const auto& [k, v] : info.attributes) width = std::max(width, k.size());
   fmt::print("{}\n\nprovenance\n", file);
-  for (const auto& [k, v] : info.attributes) fmt::print("  {:<16} {}\n", k, v);
-  fmt::print("\nseries (per step)\n");
-  for (const auto& s : info.series)
-    fmt::print("  {:<16} {:>6} values  [{}] {}\n", s.name, s.length, s.units, s.description);
+  for (const auto& [k, v] : info.attributes) fmt::print("  {:<{}} {}\n", k, width, v);
+  fmt::print(
+      "\ncontents\n  {} series of {} arms x {} replicates x {} steps under /series (per-region "
+      "ones under /series/by_region), per-step means, CIs and paired differences under /stats, "
+      "per-run scalars and their table under /summary\n\n",
+      info.series.size(), info.table.arms.size(), info.table.replicates, info.n_steps);
+  fmt::print("{}", format_outcome_table(info.table));
+  return 0;
+}
+
+int cmd_info(const std::string& file) {
+  const std::string filetype = io::read_filetype(file);
+  if (filetype == io::kCompareFileType) return cmd_info_compare(file);
+  if (filetype != io::kRunFileType)
+    throw io::UserError(fmt::format(
+        "'{}' is not a civsim run file or comparison file (filetype \"{}\", expected \"{}\" or "
+        "\"{}\")",
+        file, filetype, io::kRunFileType, io::kCompareFileType));
+  const auto info = io::read_run_info(file);
+  std::size_t width = 16;
+  for (const auto* list : {&info.series, &info.by_region})
+    for (const auto& s : *list) width = std::max(width, s.name.size());
+  for (const auto& [k, v] : info.summary) width = std::max(width, k.size());
+  fmt::print("{}\n\nprovenance\n", file);
+  for (const auto& [k, v] : info.attributes) fmt::print("  {:<{}} {}\n", k, width, v);
+  const auto list = [&](const char* title, const std::vector<io::RunFileInfo::Series>& series) {
+    if (series.empty()) return;
+    fmt::print("\n{}\n", title);
+    for (const auto& s : series)
+      fmt::print("  {:<{}} {:>6} values  [{}] {}\n", s.name, width, s.length, s.units,
+                 s.description);
+  };
+  list("series (per step)", info.series);
+  list("series by region (per step and region)", info.by_region);
   if (!info.summary.empty()) {
     fmt::print("\nsummary\n");
-    for (const auto& [k, v] : info.summary) fmt::print("  {:<18} {}\n", k, v);
+    for (const auto& [k, v] : info.summary) fmt::print("  {:<{}} {}\n", k, width, v);
   }
   return 0;
 }
@@ -211,6 +193,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Examples:\n"
       "  civsim run scenarios/default.toml -o results/default.h5\n"
+      "  civsim compare scenarios/default.toml --replicates 5 -o results/default-compare.h5\n"
       "  civsim validate scenarios/default.toml\n"
       "  civsim info results/default.h5\n"
       "  civsim network stats scenarios/default.toml\n"
@@ -244,9 +227,11 @@ int main(int argc, char** argv) {
   val_cmd->footer("Example:\n  civsim validate scenarios/default.toml --print");
 
   std::string info_file;
-  auto* info_cmd = app.add_subcommand("info", "Show provenance and series of a run file");
-  info_cmd->add_option("file", info_file, "Run file (HDF5)")->required();
-  info_cmd->footer("Example:\n  civsim info results/default.h5");
+  auto* info_cmd = app.add_subcommand(
+      "info", "Show provenance and contents of a run file, or the summary table of a comparison");
+  info_cmd->add_option("file", info_file, "Run file or comparison file (HDF5)")->required();
+  info_cmd->footer(
+      "Examples:\n  civsim info results/default.h5\n  civsim info results/default-compare.h5");
 
   bool schema_markdown = false;
   auto* schema_cmd =
@@ -254,6 +239,7 @@ int main(int argc, char** argv) {
   schema_cmd->add_flag("--markdown", schema_markdown, "As a Markdown table");
   schema_cmd->footer("Example:\n  civsim schema");
 
+  CompareCommand compare_cmd(app);
   NetworkCommands network_cmds(app);
 
   try {
@@ -265,6 +251,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return cmd_run(ro, join_command_line(argc, argv));
+    if (compare_cmd.chosen()) return compare_cmd.run(join_command_line(argc, argv));
     if (*val_cmd) return cmd_validate(validate_file, validate_overrides, validate_print);
     if (*info_cmd) return cmd_info(info_file);
     if (network_cmds.chosen()) return network_cmds.run();

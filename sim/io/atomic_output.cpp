@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "io/errors.hpp"
-#include "io/run_file.hpp"
+#include "io/provenance.hpp"
 
 namespace civsim::io {
 

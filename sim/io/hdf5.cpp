@@ -3,7 +3,12 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -59,15 +64,32 @@ Id no_times(hid_t cls) {
   return p;
 }
 
+// Chunks of at most about 16384 elements, filled from the innermost dimension outwards, so that
+// a series over steps (or a [step, region] block) is one chunk.
+std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims) {
+  std::vector<hsize_t> chunk(dims.size(), 1);
+  hsize_t budget = 16384;
+  for (std::size_t i = dims.size(); i-- > 0;) {
+    chunk[i] = std::max<hsize_t>(1, std::min(dims[i], budget));
+    budget = std::max<hsize_t>(1, budget / chunk[i]);
+  }
+  return chunk;
+}
+
 template <class T>
-void write_1d(hid_t file, const std::string& path, std::span<const T> values, hid_t file_type,
-              hid_t mem_type) {
-  const hsize_t n = values.size();
-  Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace for " + path);
+void write_nd(hid_t file, const std::string& path, std::span<const T> values, const Shape& shape,
+              hid_t file_type, hid_t mem_type) {
+  const std::vector<hsize_t> dims(shape.begin(), shape.end());
+  hsize_t n = 1;
+  for (const auto d : dims) n *= d;
+  if (dims.empty() || n != values.size())
+    throw std::logic_error("HDF5: " + path + ": values do not match the dataset's shape");
+  Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+           "dataspace for " + path);
   Id dcpl = no_times(H5P_DATASET_CREATE);
   if (n > 0) {
-    const hsize_t chunk = std::min<hsize_t>(n, 16384);
-    check(H5Pset_chunk(dcpl.get(), 1, &chunk), "H5Pset_chunk");
+    const auto chunk = chunk_shape(dims);
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk");
     check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle");
     check(H5Pset_deflate(dcpl.get(), 4), "H5Pset_deflate");
   }
@@ -77,6 +99,12 @@ void write_1d(hid_t file, const std::string& path, std::span<const T> values, hi
   if (n > 0)
     check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           "write " + path);
+}
+
+template <class T>
+void write_1d(hid_t file, const std::string& path, std::span<const T> values, hid_t file_type,
+              hid_t mem_type) {
+  write_nd(file, path, values, Shape{values.size()}, file_type, mem_type);
 }
 
 template <class T>
@@ -129,15 +157,38 @@ std::vector<T> read_unsigned(hid_t file, const std::string& path, hid_t mem_type
 
 struct Writer::Impl {
   Id file;
+  int fd = -1;  // Backing::memory: the reserved output file, written at close()
+  std::string shown;
+  ~Impl() {
+    if (fd >= 0) ::close(fd);
+  }
+  [[noreturn]] void fail(const char* doing, int err) const {
+    throw UserError(fmt::format("cannot {} '{}': {}{}", doing, shown, std::strerror(err),
+                                err == ENOSPC ? " (the disk is full; nothing was written)" : ""));
+  }
 };
 
-Writer::Writer(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+Writer::Writer(const std::filesystem::path& path, Backing backing, std::string shown_as)
+    : impl_(std::make_unique<Impl>()) {
   silence_error_stack();
-  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0)
-    throw UserError(fmt::format("cannot create '{}' (it exists, or the folder is not writable)",
-                                path.string()));
-  impl_->file = Id(file, H5Fclose, "create file " + path.string());
+  impl_->shown = shown_as.empty() ? path.string() : std::move(shown_as);
+  if (backing == Backing::disk) {
+    const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0)
+      throw UserError(fmt::format("cannot create '{}' (it exists, or the folder is not writable)",
+                                  path.string()));
+    impl_->file = Id(file, H5Fclose, "create file " + path.string());
+    return;
+  }
+  // Reserve the name now, so that a folder we cannot write to fails before any work is done.
+  impl_->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (impl_->fd < 0)
+    throw UserError(fmt::format("cannot create '{}' (it exists, or the folder is not writable): {}",
+                                path.string(), std::strerror(errno)));
+  Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access property list");
+  check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, 0), "H5Pset_fapl_core");
+  impl_->file = Id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
+                   "create in-memory file " + path.string());
 }
 
 Writer::~Writer() = default;
@@ -160,6 +211,16 @@ void Writer::attribute(const std::string& object, const std::string& name, const
     Id a(H5Acreate2(obj.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
          H5Aclose, what);
     check(H5Awrite(a.get(), H5T_NATIVE_DOUBLE, d), what);
+  } else if (auto* list = std::get_if<std::vector<std::string>>(&value)) {
+    Id type = string_type();
+    const hsize_t n = list->size();
+    Id array_space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace of " + what);
+    Id a(H5Acreate2(obj.get(), name.c_str(), type.get(), array_space.get(), H5P_DEFAULT,
+                    H5P_DEFAULT),
+         H5Aclose, what);
+    std::vector<const char*> pointers;
+    for (const auto& item : *list) pointers.push_back(item.c_str());
+    if (n > 0) check(H5Awrite(a.get(), type.get(), pointers.data()), what);
   } else {
     Id type = string_type();
     Id a(H5Acreate2(obj.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
@@ -185,6 +246,20 @@ void Writer::dataset(const std::string& path, std::span<const std::uint64_t> val
   write_1d(impl_->file.get(), path, values, H5T_STD_U64LE, H5T_NATIVE_UINT64);
 }
 
+void Writer::dataset(const std::string& path, std::span<const double> values, const Shape& shape) {
+  write_nd(impl_->file.get(), path, values, shape, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+
+void Writer::dataset(const std::string& path, std::span<const std::int64_t> values,
+                     const Shape& shape) {
+  write_nd(impl_->file.get(), path, values, shape, H5T_STD_I64LE, H5T_NATIVE_INT64);
+}
+
+void Writer::dataset(const std::string& path, std::span<const std::uint64_t> values,
+                     const Shape& shape) {
+  write_nd(impl_->file.get(), path, values, shape, H5T_STD_U64LE, H5T_NATIVE_UINT64);
+}
+
 void Writer::string_dataset(const std::string& path, std::span<const std::string> values) {
   std::vector<const char*> pointers(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) pointers[i] = values[i].c_str();
@@ -206,7 +281,27 @@ void Writer::text_dataset(const std::string& path, const std::string& text) {
 void Writer::close() {
   if (impl_->file.get() < 0) return;
   check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flush");
-  check(H5Fclose(impl_->file.release()), "close file");
+  if (impl_->fd < 0) {
+    check(H5Fclose(impl_->file.release()), "close file");
+    return;
+  }
+  const ssize_t size = H5Fget_file_image(impl_->file.get(), nullptr, 0);
+  check(static_cast<herr_t>(size < 0 ? -1 : 0), "size of the file image");
+  std::vector<char> image(static_cast<std::size_t>(size));
+  check(static_cast<herr_t>(
+            H5Fget_file_image(impl_->file.get(), image.data(), image.size()) < 0 ? -1 : 0),
+        "file image");
+  check(H5Fclose(impl_->file.release()), "close in-memory file");
+  // Write, then fsync, so that a file renamed into place afterwards is on disk.
+  for (std::size_t done = 0; done < image.size();) {
+    const ssize_t n = ::write(impl_->fd, image.data() + done, image.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) impl_->fail("write", errno);
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(impl_->fd) != 0) impl_->fail("write", errno);
+  const int fd = std::exchange(impl_->fd, -1);
+  if (::close(fd) != 0) impl_->fail("write", errno);
 }
 
 struct Reader::Impl {
@@ -237,6 +332,36 @@ void require_scalar(hid_t attribute, const std::string& what) {
   Id space(H5Aget_space(attribute), H5Sclose, "dataspace of " + what);
   if (H5Sget_simple_extent_npoints(space.get()) != 1)
     throw std::runtime_error("HDF5: " + what + " holds more or less than one value");
+}
+
+// A 1-D string attribute, variable- or fixed-length.
+std::vector<std::string> read_string_array(hid_t attribute, const std::string& what) {
+  Id space(H5Aget_space(attribute), H5Sclose, "dataspace of " + what);
+  Id type(H5Aget_type(attribute), H5Tclose, "type of " + what);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + what);
+  std::vector<std::string> out(static_cast<std::size_t>(n));
+  if (n == 0) return out;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    std::vector<char*> text(out.size(), nullptr);
+    check(H5Aread(attribute, type.get(), text.data()), what);
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (text[i]) out[i] = text[i];
+#if H5_VERSION_GE(1, 12, 0)
+    check(H5Treclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + what);
+#else
+    check(H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, text.data()), "reclaim " + what);
+#endif
+    return out;
+  }
+  const std::size_t width = H5Tget_size(type.get());
+  std::string buffer(width * out.size(), '\0');
+  check(H5Aread(attribute, type.get(), buffer.data()), what);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const char* begin = buffer.data() + i * width;
+    out[i].assign(begin, std::find(begin, begin + width, '\0'));
+  }
+  return out;
 }
 
 }  // namespace
@@ -272,6 +397,14 @@ bool Reader::exists(const std::string& path) const {
   return true;
 }
 
+bool Reader::is_group(const std::string& path) const {
+  if (!exists(path)) return false;
+  const hid_t obj = H5Oopen(impl_->file.get(), path.c_str(), H5P_DEFAULT);
+  if (obj < 0) return false;
+  Id owned(obj, H5Oclose, "open " + path);
+  return H5Iget_type(obj) == H5I_GROUP;
+}
+
 std::vector<std::string> Reader::attribute_names(const std::string& object) const {
   return impl_->guard([&] {
     Id obj(H5Oopen(impl_->file.get(), object.c_str(), H5P_DEFAULT), H5Oclose, "open " + object);
@@ -294,8 +427,12 @@ Attribute Reader::attribute(const std::string& object, const std::string& name) 
     const std::string what = "attribute " + object + "@" + name;
     Id a(H5Aopen_by_name(impl_->file.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
          H5Aclose, "open " + what);
-    require_scalar(a.get(), what);
     Id type(H5Aget_type(a.get()), H5Tclose, "type of " + what);
+    if (H5Tget_class(type.get()) == H5T_STRING) {
+      Id space(H5Aget_space(a.get()), H5Sclose, "dataspace of " + what);
+      if (H5Sget_simple_extent_ndims(space.get()) == 1) return read_string_array(a.get(), what);
+    }
+    require_scalar(a.get(), what);
     switch (H5Tget_class(type.get())) {
       case H5T_INTEGER: {
         std::int64_t v = 0;
@@ -350,6 +487,18 @@ std::uint64_t Reader::length(const std::string& path) const {
     const hssize_t n = H5Sget_simple_extent_npoints(space.get());
     check(static_cast<herr_t>(n < 0 ? -1 : 0), "size of " + path);
     return static_cast<std::uint64_t>(n);
+  });
+}
+
+Shape Reader::shape(const std::string& path) const {
+  return impl_->guard([&] {
+    Id ds(H5Dopen2(impl_->file.get(), path.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + path);
+    Id space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + path);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    check(static_cast<herr_t>(rank < 0 ? -1 : 0), "rank of " + path);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    if (rank > 0) check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "dims");
+    return Shape(dims.begin(), dims.end());
   });
 }
 

@@ -735,7 +735,8 @@ void write_network_h5(const fs::path& path, const Network& net, const std::vecto
                       bool force) {
   check_ids_for_writing(path, net, ids);
   AtomicOutput output(path, force);
-  h5::Writer w(output.temp());
+  // National-scale networks are gigabytes: write through HDF5 rather than doubling them in RAM.
+  h5::Writer w(output.temp(), h5::Writer::Backing::disk);
   w.attribute("/", "filetype", std::string(kNetworkFileType));
   w.attribute("/", "format_version",
               fmt::format("{}.{}", kNetworkFormatMajor, kNetworkFormatMinor));

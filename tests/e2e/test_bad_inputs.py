@@ -31,7 +31,7 @@ def _arg(text: str) -> str:
 def _run_file(path: Path, **root) -> None:
     """A small file with the layout of a civsim run file (docs/output-format.md)."""
     with h5py.File(path, "w") as f:
-        attrs = {"filetype": "civsim-run", "format_version": "1.1", "seed": 1}
+        attrs = {"filetype": "civsim-run", "format_version": "2.0", "seed": 1}
         attrs.update(root)
         for k, v in attrs.items():
             if v is not None:
@@ -72,7 +72,8 @@ def make_truncated_run(p):
 
 
 def make_wrong_filetype(p): _run_file(p, filetype="something-else")
-def make_wrong_major_version(p): _run_file(p, format_version="2.0")
+def make_wrong_major_version(p): _run_file(p, format_version="3.0")
+def make_run_format_1(p): _run_file(p, format_version="1.1")
 def make_no_format_version(p): _run_file(p, format_version=None)
 def make_filetype_integer(p): _run_file(p, filetype=7)
 def make_network_file_given_to_info(p): _network_file(p)
@@ -110,6 +111,43 @@ def make_series_2d(p):
         del f["series/reach"]
         ds = f.create_dataset("series/reach", data=np.zeros((3, 4)))
         ds.attrs["units"], ds.attrs["description"] = "x", "x"
+
+
+def _compare_file(path: Path, **root) -> None:
+    """A small file with the layout of a civsim comparison file (docs/output-format.md)."""
+    with h5py.File(path, "w") as f:
+        attrs = {"filetype": "civsim-compare", "format_version": "1.0", "seed": 1,
+                 "arms": ["broadcast", "dialogue"], "replicates": 2}
+        attrs.update(root)
+        for k, v in attrs.items():
+            if v is not None:
+                f.attrs[k] = v
+        f.create_dataset("series/time_hours", data=np.arange(1.0, 5.0))
+        f.create_dataset("series/reach", data=np.zeros((2, 2, 4)))
+        g = f.create_group("summary/final_reach")
+        f["summary"].attrs["outcomes"] = ["final_reach"]
+        g.attrs["units"], g.attrs["description"], g.attrs["key"] = "citizens", "x", 1
+        for name in ("mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"):
+            g.create_dataset(name, data=np.zeros(2))
+        for name in ("n", "diff_n"):
+            g.create_dataset(name, data=np.full(2, 2, dtype=np.int64))
+
+
+def make_compare_wrong_major(p): _compare_file(p, format_version="2.0")
+def make_compare_arms_not_a_list(p): _compare_file(p, arms="broadcast,dialogue")
+
+
+def make_compare_without_outcomes(p):
+    _compare_file(p)
+    with h5py.File(p, "a") as f:
+        del f["summary"].attrs["outcomes"]
+
+
+def make_compare_short_table(p):
+    _compare_file(p)
+    with h5py.File(p, "a") as f:
+        del f["summary/final_reach/mean"]
+        f.create_dataset("summary/final_reach/mean", data=np.zeros(1))
 
 
 def make_run_file_given_to_stats(p): _run_file(p)
@@ -155,7 +193,8 @@ def make_network_truncated(p):
 def _commands(kind: str, path: str, overrides: list[str], out: Path) -> list[list[str]]:
     sets = [a for o in overrides for a in ("--set", _arg(o))]
     if kind == "scenario":
-        commands = [["validate", path, *sets], ["run", path, "-o", str(out), *sets]]
+        commands = [["validate", path, *sets], ["run", path, "-o", str(out), *sets],
+                    ["compare", path, "-o", str(out), "--replicates", "1", *sets]]
         if path.endswith(".toml"):
             commands.append(["network", "stats", path, *sets])
         return commands

@@ -17,8 +17,12 @@ SERIES = ["reach", "new_reach", "impressions", "reshares", "posts", "active_casc
 
 
 def series_of(path: Path) -> dict[str, np.ndarray]:
+    """Every dataset under /series (per-region ones as "by_region/NAME")."""
     with h5py.File(path, "r") as f:
-        return {name: ds[()] for name, ds in f["series"].items()}
+        out = {}
+        f["series"].visititems(lambda name, obj: out.update(
+            {name: obj[()]} if isinstance(obj, h5py.Dataset) else {}))
+        return out
 
 
 def test_run_writes_every_provenance_attribute(small_run):
@@ -28,7 +32,7 @@ def test_run_writes_every_provenance_attribute(small_run):
             value = f.attrs[key]
             assert str(value).strip() != "", f"empty root attribute {key}"
         assert f.attrs["filetype"] == "civsim-run"
-        assert f.attrs["format_version"].split(".")[0] == "1"
+        assert f.attrs["format_version"].split(".")[0] == "2"
         assert f.attrs["seed"] == 4242
         assert "run" in f.attrs["command_line"]
         assert f.attrs["created"].endswith("Z") and "T" in f.attrs["created"]
@@ -56,14 +60,41 @@ def test_run_file_holds_resolved_scenario_network_and_series(small_run):
             ds = f["series"][name]
             assert ds.shape == (steps,), name
             assert ds.attrs["units"] and ds.attrs["description"], name
+            assert ds.dtype == (np.int64 if name == "step" else np.float64), name
         assert f["series/reach"].compression == "gzip"
         assert f["series/reach"].chunks is not None
         reach = f["series/reach"][()]
         assert np.all(np.diff(reach) >= 0), "reach is cumulative"
         assert reach[-1] == f["series/new_reach"][()].sum()
         assert reach[-1] > net["account_followers"], "cascades spread beyond followers"
-        assert f["summary"].attrs["final_reach"] == reach[-1]
         assert f["series/posts"][()].sum() == 18  # 6 a day for 3 days
+
+
+def test_run_file_holds_per_region_series_and_the_summary(small_run):
+    with h5py.File(small_run, "r") as f:
+        assert f.attrs["format_version"] == "2.0"
+        regional = f["series/by_region"]
+        assert set(regional) == {"reach", "questions_asked", "trust_mean", "concern_mean",
+                                 "rumour_believers"}
+        for name, ds in regional.items():
+            assert ds.shape == (72, 1) and ds.dtype == np.float64, name
+            assert list(ds.attrs["regions"]) == ["all"], name
+            assert ds.attrs["units"] == f["series"][name].attrs["units"], name
+        summary = f["summary"].attrs
+        units, descriptions = f["summary/units"].attrs, f["summary/descriptions"].attrs
+        assert set(summary) == set(units) == set(descriptions)
+        assert {"final_reach", "total_impressions", "total_reshares", "total_posts",
+                "final_trust_mean", "peak_rumour_believers", "total_questions_answered",
+                "total_staff_hours", "final_gov_followers"} <= set(summary)
+        assert summary["final_reach"] == f["series/reach"][-1]
+        assert summary["total_posts"] == 18 and units["total_posts"] == "posts"
+        assert summary["total_impressions"] == f["series/impressions"][()].sum()
+        assert summary["peak_rumour_believers"] == f["series/rumour_believers"][()].max()
+        assert "reshares of government content" in descriptions["total_reshares"]
+        for name in ("cascade_size_hist", "cascade_depth_hist"):
+            ds = f["summary"][name]
+            assert ds.ndim == 1 and ds.dtype == np.uint64, name
+            assert ds.attrs["units"] == "posts" and ds.attrs["description"], name
 
 
 NETWORK_ATTRIBUTES = {
@@ -80,7 +111,6 @@ NETWORK_ATTRIBUTES = {
 
 def test_network_group_holds_every_statistic(small_run):
     with h5py.File(small_run, "r") as f:
-        assert f.attrs["format_version"] == "1.1"
         net = f["network"].attrs
         assert set(net) == NETWORK_ATTRIBUTES
         for name in NETWORK_ATTRIBUTES - {"reciprocity", "clustering", "clustering_stderr",
@@ -202,7 +232,8 @@ def test_missing_scenario_file_exits_2(run_civsim, tmp_path):
 
 def test_info_prints_provenance_and_series(run_civsim, small_run):
     proc = run_civsim("info", small_run, check=True)
-    for word in ["git_sha", "hdf5_version", "reach", "impressions", "reshares", "final_reach"]:
+    for word in ["git_sha", "hdf5_version", "reach", "impressions", "reshares", "final_reach",
+                 "by region", "trust_mean"]:
         assert word in proc.stdout
 
 
@@ -222,9 +253,14 @@ def test_info_refuses_unknown_major_version(run_civsim, small_run, tmp_path):
     future = tmp_path / "future.h5"
     future.write_bytes(small_run.read_bytes())
     with h5py.File(future, "a") as f:
-        f.attrs["format_version"] = "2.0"
+        f.attrs["format_version"] = "3.0"
     proc = run_civsim("info", future)
-    assert proc.returncode == 2 and "format version '2.0'" in proc.stderr
+    assert proc.returncode == 2 and "format version '3.0'" in proc.stderr
+    with h5py.File(future, "a") as f:
+        f.attrs["format_version"] = "1.1"
+    proc = run_civsim("info", future)
+    assert proc.returncode == 2 and "format version '1.1'" in proc.stderr
+    assert "older civsim" in proc.stderr
 
 
 def test_validate_and_print_resolved(run_civsim, small_scenario):
@@ -239,7 +275,7 @@ def test_validate_and_print_resolved(run_civsim, small_scenario):
 def test_version_help_and_usage_errors(run_civsim):
     proc = run_civsim("--version", check=True)
     assert proc.stdout.startswith("civsim ")
-    for sub in ["run", "validate", "info", "schema"]:
+    for sub in ["run", "compare", "validate", "info", "schema"]:
         proc = run_civsim(sub, "--help", check=True)
         assert "Example" in proc.stdout, sub
     assert run_civsim().returncode == 2

@@ -1,7 +1,7 @@
-// libFuzzer target: the HDF5 readers (io::read_run_info, and io::read_network_h5 on the same
-// bytes) on a temporary file. HDF5 itself is not instrumented, so coverage guides the fuzzer
-// through civsim's checks only; crashes and sanitizer reports anywhere still count. A UserError
-// is the expected outcome of bad input; anything else is a bug.
+// libFuzzer target: the HDF5 readers (io::read_run_info, io::read_compare_info and
+// io::read_network_h5 on the same bytes) on a temporary file. HDF5 itself is not instrumented, so
+// coverage guides the fuzzer through civsim's checks only; crashes and sanitizer reports anywhere
+// still count. A UserError is the expected outcome of bad input; anything else is a bug.
 #include <unistd.h>
 
 #include <cstddef>
@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include "io/compare_file.hpp"
 #include "io/errors.hpp"
 #include "io/network_file.hpp"
 #include "io/run_file.hpp"
@@ -34,6 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     (void)civsim::io::read_run_info(temp_file());
+  } catch (const civsim::io::UserError&) {
+  }
+  try {
+    (void)civsim::io::read_compare_info(temp_file());
   } catch (const civsim::io::UserError&) {
   }
   try {

@@ -27,15 +27,30 @@ def test_series_as_dataframe(small_run):
     assert run.network["citizens"] == 20000
     assert run.network["follower_counts"].sum() == 20000  # binned distribution, from 1.1
     assert run.summary["final_reach"] == df["reach"].iloc[-1]
+    assert run.summary_units["final_reach"] == "citizens"
+    assert "unique citizens" in run.summary_descriptions["final_reach"]
+    assert run.cascade_size_hist.ndim == 1 and run.cascade_depth_hist.ndim == 1
     assert "population = 20000" in run.scenario
+    assert df["reach"].dtype == np.float64
+    regional = run.by_region("trust_mean")
+    assert list(regional.columns) == ["all"] == run.regions
+    with h5py.File(small_run) as f:
+        np.testing.assert_array_equal(run.by_region("reach").to_numpy(),
+                                      f["series/by_region/reach"][()])
+    with pytest.raises(KeyError, match="per-region"):
+        run.by_region("impressions")
 
 
 def test_unknown_major_version_is_refused(small_run, tmp_path):
     future = tmp_path / "future.h5"
     future.write_bytes(small_run.read_bytes())
     with h5py.File(future, "a") as f:
-        f.attrs["format_version"] = "2.0"
-    with pytest.raises(FormatError, match="2.0"):
+        f.attrs["format_version"] = "3.0"
+    with pytest.raises(FormatError, match="3.0"):
+        open_run(future)
+    with h5py.File(future, "a") as f:
+        f.attrs["format_version"] = "1.1"
+    with pytest.raises(FormatError, match="1.1.*older civsim"):
         open_run(future)
 
 
@@ -43,8 +58,8 @@ def test_newer_minor_version_is_read(small_run, tmp_path):
     newer = tmp_path / "newer.h5"
     newer.write_bytes(small_run.read_bytes())
     with h5py.File(newer, "a") as f:
-        f.attrs["format_version"] = "1.7"
-    assert open_run(newer).format_version == "1.7"
+        f.attrs["format_version"] = "2.7"
+    assert open_run(newer).format_version == "2.7"
 
 
 def test_non_civsim_file_is_refused(tmp_path):

@@ -84,3 +84,37 @@ TEST_CASE("HDF5 wrapper round-trips unsigned and string arrays, and refuses loss
   CHECK(r.read_int64("/negative") == std::vector<std::int64_t>{3, -1});  // unchanged behaviour
   std::filesystem::remove(path);
 }
+
+TEST_CASE("HDF5 wrapper round-trips N-D datasets, string-array attributes and groups", "[hdf5]") {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("civsim_h5_nd_" + std::to_string(getpid()) + ".h5");
+  std::filesystem::remove(path);
+  std::vector<double> cube(2 * 3 * 4);
+  for (std::size_t i = 0; i < cube.size(); ++i) cube[i] = 0.5 * static_cast<double>(i);
+  const std::vector<std::string> regions = {"north", "süd", ""};
+  {
+    h5::Writer w(path);
+    w.group("/g");
+    w.dataset("/g/cube", cube, h5::Shape{2, 3, 4});
+    w.dataset("/g/matrix", std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6}, h5::Shape{3, 2});
+    w.dataset("/g/ints", std::vector<std::int64_t>{-1, 2}, h5::Shape{1, 2});
+    w.dataset("/g/none", std::vector<double>{}, h5::Shape{2, 0});
+    w.attribute("/g/cube", "regions", regions);
+    w.attribute("/g", "empty_list", std::vector<std::string>{});
+    CHECK_THROWS(w.dataset("/g/wrong", cube, h5::Shape{5, 5}));
+    w.close();
+  }
+  h5::Reader r(path);
+  CHECK(r.shape("/g/cube") == h5::Shape{2, 3, 4});
+  CHECK(r.read_double("/g/cube") == cube);
+  CHECK(r.shape("/g/matrix") == h5::Shape{3, 2});
+  CHECK_THROWS_AS(r.read_uint64("/g/matrix"), UserError);  // the unsigned readers want 1-D
+  CHECK(r.read_int64("/g/ints") == std::vector<std::int64_t>{-1, 2});
+  CHECK(r.shape("/g/none") == h5::Shape{2, 0});
+  CHECK(std::get<std::vector<std::string>>(r.attribute("/g/cube", "regions")) == regions);
+  CHECK(std::get<std::vector<std::string>>(r.attribute("/g", "empty_list")).empty());
+  CHECK(r.is_group("/g"));
+  CHECK_FALSE(r.is_group("/g/cube"));
+  CHECK_FALSE(r.is_group("/nothing"));
+  std::filesystem::remove(path);
+}
