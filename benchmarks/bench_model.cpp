@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <array>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,14 @@ Scenario diffusion_only(Scenario s) {
   return s;
 }
 
+// The 1-minute load average (Linux), so that a table from a shared machine says how busy it was.
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string first;
+  if (!(in >> first)) return "unknown";
+  return first;
+}
+
 const char* name(Strategy s) {
   switch (s) {
     case Strategy::broadcast:
@@ -121,8 +130,9 @@ int main(int argc, char** argv) {
       "workload: power_law network, N = {} citizens, mean followees 30 ({} follows), 1 government "
       "account followed by 30% of citizens (4 posts/day); shock at 6 h, hoax rumour (10 seeds) at "
       "8 h; {} days in 1-hour steps ({} steps); other parameters at their defaults; network "
-      "generated in {:.2f} s with {} threads (not included); best of {}\n",
-      population, net.n_edges(), days, base.steps(), gen, threads, repeats);
+      "generated in {:.2f} s with {} threads (not included); best of {}; load average {} at the "
+      "start\n",
+      population, net.n_edges(), days, base.steps(), gen, threads, repeats, load_average());
   fmt::print(
       "diffusion only: the same scenario with questions (ask rate 0), the rumour, trust updates "
       "and following off; the shock stays\n\n");
