@@ -612,9 +612,14 @@ void Simulation::State::rumour_contacts(std::vector<NodeId>& out_touched) {
       if (!net.is_citizen(target)) continue;
       if (rumour[target] == kUnaware) {
         flag(target, kBelieve, local);
-      } else {
+      } else if (!dk || rumour[target] != kBeliever) {
+        flag(u, kReject, local);  // MT: the initiator stops; DK: a spreader meeting a stifler
+      } else if (to_unit(w[2]) < 0.5) {
+        // DK: two spreaders meeting both stop. Contacts here are pushed by each spreader, so a
+        // pair of spreaders meets twice as often as Daley-Kendall's pair rate; half the ordered
+        // contacts stop both, which gives DK's removal rate.
         flag(u, kReject, local);
-        if (dk && rumour[target] == kBeliever) flag(target, kReject, local);
+        flag(target, kReject, local);
       }
     }
 #pragma omp critical(civsim_contacts)
@@ -954,7 +959,9 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
       if (excess[u] < 1e-6) excess[u] = 0;
       ex[region[u]] += excess[u];
       const double cu = concern(u);
-      if (cu < qp.min_concern || government.empty() || test(pending_question, u)) continue;
+      if (cu < qp.min_concern || government.empty() || qp.ask_rate_per_day <= 0 ||
+          test(pending_question, u))
+        continue;
       const std::size_t r = region[u];
       const double boost = step < surge_until[r] ? surge[r] : 1.0;
       const double rate = qp.ask_rate_per_day / 24.0 * dt * cu * boost * diurnal * activity[u] /

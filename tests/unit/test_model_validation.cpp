@@ -201,17 +201,11 @@ TEST_CASE("Maki-Thompson rumour on a complete graph leaves 0.203 of citizens ign
 // Maki-Thompson, so the same limit 0.203188 (Daley & Gani 1999, ch. 5). Same settings and
 // tolerance as above (the stochastic fluctuations are of the same order).
 //
-// [!mayfail]: the model's daley_kendall rule fails this (observed ~0.28). In core/simulation.cpp
-// (rumour_contacts) contacts are spreader-initiated, and when a spreader contacts a spreader both
-// become stiflers. A spreader-spreader pair is contacted from either side, i.e. twice as often
-// as a spreader-ignorant pair, so spreaders are removed twice as fast as in Daley-Kendall:
-// ds/dt = s (i - 2 s - r), whose limit solves i (1 - 2 ln i) = 1, i = 0.2847. Classical DK is
-// recovered if a spreader-spreader contact stifles both only with probability 1/2 (and does
-// nothing otherwise): the NumPy re-implementation gives 0.2818 +- 0.0011 for the current rule and
-// 0.2005 +- 0.0009 with that change (200 runs each, N = 2000, p = 0.05). Remove the tag once the
-// model is fixed.
+// Contacts in the model are pushed by every spreader, so a spreader pair meets twice as often as
+// DK's pair rate; the model stops both only with probability 1/2 (docs/model.md), which restores
+// DK's removal rate. Before that rule this test measured 0.288 (limit of i (1 - 2 ln i) = 1).
 TEST_CASE("Daley-Kendall rumour on a complete graph leaves 0.203 of citizens ignorant",
-          "[validation][stat][rumour][!mayfail]") {
+          "[validation][stat][rumour]") {
   const auto [ignorant, believers_left] =
       final_ignorant_share(RumourModel::daley_kendall, 2000, 10);
   INFO("mean final ignorant share over 10 replicates: " << ignorant);
