@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/generator.hpp"
+#include "core/model_memory.hpp"
 #include "core/simulation.hpp"
 #include "io/build_info.hpp"
 #include "io/compare_file.hpp"
@@ -121,10 +122,12 @@ int cmd_validate(const std::string& file, const std::vector<std::string>& overri
   } else {
     fmt::print(
         "{}: valid (scenario \"{}\", {} citizens, {} network, {} account(s), {} steps of {})\n"
-        "memory: about {} for the network; {} available\n",
+        "memory: about {} to build the network, {} for the network and simulation state of one "
+        "run; {} available\n",
         file, s.name, s.population, io::generator_name(s.network.generator), s.accounts.size(),
         s.steps(), io::format_duration(s.time.step_hours),
         io::format_bytes(estimate_network_bytes(s)),
+        io::format_bytes(estimate_network_resident_bytes(s) + estimate_model_bytes(s)),
         io::format_bytes(io::available_memory_bytes()));
   }
   return 0;
@@ -146,6 +149,7 @@ int cmd_info_compare(const std::string& file) {
 }
 
 int cmd_info(const std::string& file) {
+  const ReadWatchdog watchdog(file);
   const std::string filetype = io::read_filetype(file);
   if (filetype == io::kCompareFileType) return cmd_info_compare(file);
   if (filetype != io::kRunFileType)

@@ -4,11 +4,15 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/generator.hpp"
+#include "core/model_memory.hpp"
 #include "io/config.hpp"
 #include "io/network_file.hpp"
+#include "io/resources.hpp"
 
 namespace civsim::app {
 
@@ -65,7 +69,16 @@ BuiltNetwork build_network_logged(Scenario& scenario, int threads) {
     spdlog::info("building {} network: {} citizens, {} mean followees ({} thread{})",
                  io::generator_name(scenario.network.generator), scenario.population,
                  scenario.network.mean_followees, threads, threads == 1 ? "" : "s");
+  // Generated networks: refuse up front what cannot fit (network + simulation state); imported
+  // ones: once the file has told us the population.
+  const auto require_model = [&](const Scenario& s) {
+    io::require_memory(
+        estimate_network_resident_bytes(s) + estimate_model_bytes(s),
+        fmt::format("the network and the simulation state of scenario '{}'", s.name));
+  };
+  if (scenario.network.generator != NetworkGenerator::edge_list) require_model(scenario);
   Network network = io::build_network(scenario);
+  if (scenario.network.generator == NetworkGenerator::edge_list) require_model(scenario);
   NetworkStats stats = compute_stats(network, {.seed = scenario.seed});
   const double seconds = seconds_since(t0);
   spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", stats.nodes, stats.edges, seconds);
@@ -74,6 +87,32 @@ BuiltNetwork build_network_logged(Scenario& scenario, int threads) {
     account_followers.push_back(
         network.follower_count(static_cast<NodeId>(network.n_citizens() + a)));
   return {std::move(network), std::move(stats), std::move(account_followers), seconds};
+}
+
+ReadWatchdog::ReadWatchdog(std::string file) : file_(std::move(file)) {
+  double seconds = 60;
+  if (const char* env = std::getenv("CIVSIM_READ_TIMEOUT")) seconds = std::atof(env);
+  if (!(seconds > 0)) seconds = 60;
+  thread_ = std::thread([this, seconds] {
+    std::unique_lock lock(mutex_);
+    if (cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return done_; }))
+      return;
+    fmt::print(stderr,
+               "civsim: reading '{}' did not finish within {:g} s: the file is probably damaged "
+               "(the HDF5 library can hang on corrupted files)\n",
+               file_, seconds);
+    std::fflush(stderr);
+    std::_Exit(2);
+  });
+}
+
+ReadWatchdog::~ReadWatchdog() {
+  {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
 }
 
 }  // namespace civsim::app

@@ -2,8 +2,11 @@
 // Pieces that the run and compare commands share: progress output, the command line as recorded
 // in output files, the network build with its log lines, and strategy warnings.
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/network.hpp"
@@ -43,5 +46,23 @@ struct BuiltNetwork {
   double seconds = 0;
 };
 BuiltNetwork build_network_logged(Scenario& scenario, int threads);
+
+// Guards the reading of a user-supplied HDF5 file: HDF5 1.10 can spin forever on some damaged
+// files (tests/fuzz/known/). If the guard is still alive after `seconds` (environment variable
+// CIVSIM_READ_TIMEOUT, default 60), it reports the file as damaged and exits with code 2.
+class ReadWatchdog {
+ public:
+  explicit ReadWatchdog(std::string file);
+  ~ReadWatchdog();
+  ReadWatchdog(const ReadWatchdog&) = delete;
+  ReadWatchdog& operator=(const ReadWatchdog&) = delete;
+
+ private:
+  std::string file_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
 
 }  // namespace civsim::app

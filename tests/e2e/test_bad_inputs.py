@@ -224,7 +224,7 @@ def test_bad_input(case, civsim_exe, tmp_path):
         assert commands, case["commands"]
     for args in commands:
         proc = subprocess.run([str(civsim_exe), *args], capture_output=True, timeout=300,
-                              env={**os.environ, "OMP_NUM_THREADS": "1"})
+                              env={**os.environ, "OMP_NUM_THREADS": "1", **case.get("env", {})})
         stderr = proc.stderr.decode("utf-8", "backslashreplace")
         shown = f"civsim {' '.join(args)[:200]} exited {proc.returncode}:\n{stderr[-3000:]}"
         assert 0 <= proc.returncode < 128, "crashed: " + shown

@@ -263,9 +263,24 @@ def test_info_refuses_unknown_major_version(run_civsim, small_run, tmp_path):
     assert "older civsim" in proc.stderr
 
 
-def test_validate_and_print_resolved(run_civsim, small_scenario):
+def test_validate_reports_the_memory_estimate(run_civsim, small_scenario):
     proc = run_civsim("validate", small_scenario, check=True)
     assert "valid" in proc.stdout
+    # The memory estimate covers the network build and the simulation state.
+    assert "to build the network" in proc.stdout and "simulation state of one run" in proc.stdout
+
+
+def test_runs_that_cannot_fit_in_memory_are_refused_before_work(run_civsim, small_scenario,
+                                                                tmp_path):
+    out = tmp_path / "huge.h5"
+    proc = run_civsim("run", small_scenario, "-o", out, "--set", "population=2000000000",
+                      "--set", "network.mean_followees=1000")
+    assert proc.returncode == 2
+    assert "needs about" in proc.stderr and "available" in proc.stderr
+    assert not out.exists()
+
+
+def test_validate_prints_resolved(run_civsim, small_scenario):
     proc = run_civsim("validate", small_scenario, "--print", check=True)
     resolved = tomllib.loads(proc.stdout)
     assert resolved["time"]["duration"] == "3d"
