@@ -9,7 +9,11 @@ from api_helpers import CRISIS_SET, DEFAULT
 
 @pytest.fixture(scope="session")
 def civsim():
-    import civsim as module
+    try:
+        import civsim as module
+    except ImportError as e:
+        pytest.fail(f"cannot import the civsim module ({e}): run the tests through CTest, or with "
+                    "PYTHONPATH=build/python after scripts/build")
     return module
 
 

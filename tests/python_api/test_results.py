@@ -205,3 +205,13 @@ def test_network_equals_cli_export_and_stats(civsim, crisis, run_civsim, tmp_pat
         assert_same(net.stats[k], v, k)
     assert net.follower_counts().sum() == net.n_edges
     assert net.to_scipy().nnz == net.n_edges
+
+
+def test_edge_list_scenario_runs_like_the_cli(civsim, run_civsim, tmp_path):
+    from api_helpers import ROOT
+    path = ROOT / "tests" / "data" / "edge_list.toml"
+    py = civsim.run(str(path))  # a path works too
+    cli = tmp_path / "cli.h5"
+    run_civsim("run", path, "-o", cli, "-q", check=True)
+    assert_same_files(py.save(tmp_path / "py.h5"), cli)
+    assert "population" not in py.scenario  # the file decides, as in the CLI's resolved scenario
