@@ -185,6 +185,15 @@ class Job {
       }
       wake_.notify_one();
     });
+    // Should anything below throw unexpectedly, the worker is stopped and joined, never left
+    // running (a joinable std::thread would terminate the process).
+    const struct JoinOnExit {
+      std::thread& worker;
+      std::atomic<bool>& stop;
+      ~JoinOnExit() {
+        if (worker.joinable()) stop = true, worker.join();
+      }
+    } join_on_exit{worker, stop};
     while (!finished) {
       std::deque<std::pair<std::size_t, std::size_t>> events;
       {
