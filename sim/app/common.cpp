@@ -9,10 +9,8 @@
 #include <cstdlib>
 
 #include "core/generator.hpp"
-#include "core/model_memory.hpp"
 #include "io/config.hpp"
-#include "io/network_file.hpp"
-#include "io/resources.hpp"
+#include "io/experiment.hpp"
 
 namespace civsim::app {
 
@@ -69,24 +67,12 @@ BuiltNetwork build_network_logged(Scenario& scenario, int threads) {
     spdlog::info("building {} network: {} citizens, {} mean followees ({} thread{})",
                  io::generator_name(scenario.network.generator), scenario.population,
                  scenario.network.mean_followees, threads, threads == 1 ? "" : "s");
-  // Generated networks: refuse up front what cannot fit (network + simulation state); imported
-  // ones: once the file has told us the population.
-  const auto require_model = [&](const Scenario& s) {
-    io::require_memory(
-        estimate_network_resident_bytes(s) + estimate_model_bytes(s),
-        fmt::format("the network and the simulation state of scenario '{}'", s.name));
-  };
-  if (scenario.network.generator != NetworkGenerator::edge_list) require_model(scenario);
-  Network network = io::build_network(scenario);
-  if (scenario.network.generator == NetworkGenerator::edge_list) require_model(scenario);
-  NetworkStats stats = compute_stats(network, {.seed = scenario.seed});
+  io::NetworkBuild built = io::build_network_with_stats(scenario);
   const double seconds = seconds_since(t0);
-  spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", stats.nodes, stats.edges, seconds);
-  std::vector<std::uint64_t> account_followers;
-  for (std::size_t a = 0; a < scenario.accounts.size(); ++a)
-    account_followers.push_back(
-        network.follower_count(static_cast<NodeId>(network.n_citizens() + a)));
-  return {std::move(network), std::move(stats), std::move(account_followers), seconds};
+  spdlog::info("network: {} nodes, {} edges, built in {:.2f}s", built.stats.nodes,
+               built.stats.edges, seconds);
+  return {std::move(built.network), std::move(built.stats), std::move(built.account_followers),
+          seconds};
 }
 
 ReadWatchdog::ReadWatchdog(std::string file) : file_(std::move(file)) {

@@ -12,6 +12,7 @@
 #include "io/compare_file.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
+#include "io/experiment.hpp"
 
 namespace civsim::app {
 namespace {
@@ -28,55 +29,6 @@ std::vector<std::string> split_arms(const std::string& list) {
     if (end == std::string::npos) return out;
     begin = end + 1;
   }
-}
-
-// What arms must share: the follower network (population, seed, regions' shares, network
-// parameters, accounts' followers) and the time axis. As a scenario with everything else at its
-// defaults, written as TOML, so that two arms compare field by field.
-std::string shared_part(const Scenario& s) {
-  Scenario k;
-  k.seed = s.seed;
-  k.population = s.population;
-  k.regions.clear();
-  for (const auto& r : s.regions) {
-    Region region;
-    region.name = r.name;
-    region.share = r.share;
-    k.regions.push_back(region);
-  }
-  k.network = s.network;
-  k.time = s.time;
-  k.accounts.clear();
-  for (const auto& a : s.accounts) {
-    AccountParams acc;
-    acc.name = a.name;
-    acc.kind = a.kind;
-    acc.follower_share = a.follower_share;
-    acc.followers = a.followers;
-    acc.region = a.region;
-    acc.region_bias = a.region_bias;
-    acc.id = a.id;
-    k.accounts.push_back(acc);
-  }
-  return io::to_toml(k);
-}
-
-std::vector<std::pair<std::string, Scenario>> resolve_arms(const Scenario& base,
-                                                           const std::vector<std::string>& names,
-                                                           const std::string& source) {
-  std::vector<std::pair<std::string, Scenario>> arms;
-  const std::string shared = shared_part(base);
-  for (const auto& name : names) {
-    Scenario s = io::arm_scenario(base, name, source);
-    if (shared_part(s) != shared)
-      throw io::UserError(fmt::format(
-          "arm '{}' changes the network or the time axis (seed, population, regions, [network], "
-          "the accounts' followers or [time]); the arms of a comparison share one network and "
-          "time axis",
-          name));
-    arms.emplace_back(name, std::move(s));
-  }
-  return arms;
 }
 
 }  // namespace
@@ -113,30 +65,18 @@ int CompareCommand::run(const std::string& command_line) const {
   if (seed_ >= 0) overrides.push_back(fmt::format("seed={}", seed_));
   Scenario base = io::load_scenario(scenario_, overrides);
 
-  std::vector<std::string> names;
-  if (!arms_.empty())
-    names = split_arms(arms_);
-  else if (!base.arms.empty())
-    for (const auto& arm : base.arms) names.push_back(arm.name);
-  else
-    names = {"broadcast", "reactive", "dialogue"};
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const auto& n = names[i];
-    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string::npos)
-      throw io::UserError(fmt::format("--arms: '{}' is not a valid arm name", n));
-    if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), n) !=
-        names.begin() + static_cast<std::ptrdiff_t>(i))
-      throw io::UserError(fmt::format("--arms: arm '{}' is given twice", n));
-  }
+  const std::vector<std::string> names =
+      arms_.empty() ? io::default_arm_names(base) : split_arms(arms_);
+  io::check_arm_names(names, "--arms");
   // Every refusal before the network is built, so that it costs nothing.
-  (void)resolve_arms(base, names, scenario_);
+  (void)io::resolve_arms(base, names, scenario_);
   io::check_output_path(output_, force_);
   if (threads_ > 0) omp_set_num_threads(threads_);
   const int threads = omp_get_max_threads();
 
   const auto t0 = Clock::now();
   const BuiltNetwork built = build_network_logged(base, threads);
-  const auto arms = resolve_arms(base, names, scenario_);  // after build_network fixed population
+  const auto arms = io::resolve_arms(base, names, scenario_);  // after build_network: population
 
   const std::size_t total = arms.size() * static_cast<std::size_t>(replicates_);
   spdlog::info("comparing {} arm{} x {} replicate{} = {} runs", arms.size(),

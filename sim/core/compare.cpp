@@ -26,11 +26,15 @@ class SingleLevelParallelism {
   int saved_;
 };
 
-Comparison::Run simulate(const Scenario& scenario, const Network& network, std::uint32_t rep) {
+Comparison::Run simulate(const Scenario& scenario, const Network& network, std::uint32_t rep,
+                         const std::atomic<bool>* stop) {
   Simulation sim(scenario, network, rep);
   Comparison::Run out;
   out.records.reserve(static_cast<std::size_t>(sim.n_steps()));
-  while (!sim.done()) out.records.push_back(sim.step());
+  while (!sim.done()) {
+    if (stop && stop->load(std::memory_order_relaxed)) throw Interrupted();
+    out.records.push_back(sim.step());
+  }
   out.summary = sim.summary();
   return out;
 }
@@ -132,7 +136,7 @@ OutcomeTable outcome_table(const Comparison& c) {
 
 Comparison compare_arms(const std::vector<std::pair<std::string, Scenario>>& arms,
                         const Network& network, int replicates, const ProgressCallback& progress,
-                        Parallelism mode) {
+                        Parallelism mode, const std::atomic<bool>* stop) {
   if (arms.empty()) throw std::invalid_argument("compare_arms: no arms");
   if (replicates < 1) throw std::invalid_argument("compare_arms: replicates must be at least 1");
   const Scenario& first = arms.front().second;
@@ -161,7 +165,7 @@ Comparison compare_arms(const std::vector<std::pair<std::string, Scenario>>& arm
     if (failed.load(std::memory_order_relaxed)) return;
     try {
       c.runs[j] = simulate(arms[j / c.replicates].second, network,
-                           static_cast<std::uint32_t>(j % c.replicates));
+                           static_cast<std::uint32_t>(j % c.replicates), stop);
     } catch (...) {
       errors[j] = std::current_exception();
       failed = true;

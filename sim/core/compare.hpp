@@ -5,8 +5,10 @@
 // (paired) before it is averaged, which removes most of the replicate-to-replicate noise.
 // No I/O: io/compare_file writes the result.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,14 +93,23 @@ Interval interval(const Estimate& e);
 // The key outcomes of `c`, in table order.
 OutcomeTable outcome_table(const Comparison& c);
 
+// What compare_arms throws when its `stop` flag was set while it ran.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("comparison interrupted") {}
+};
+
 // Runs every arm x replicate (replicate r of an arm is Simulation(arm scenario, network, r)) and
 // computes per-arm statistics and paired differences vs the first arm. The arms must share the
 // network (same citizens and accounts), steps and regions (std::invalid_argument otherwise).
 // Results are bit-identical whatever the mode and thread count: each run fills its own slot and
-// the statistics are computed afterwards in a fixed order.
+// the statistics are computed afterwards in a fixed order. When `stop` is given and becomes true
+// (set from another thread, e.g. on Ctrl-C in the Python module), the runs stop between steps and
+// compare_arms throws Interrupted.
 Comparison compare_arms(const std::vector<std::pair<std::string, Scenario>>& arms,
                         const Network& network, int replicates,
                         const ProgressCallback& progress = {},
-                        Parallelism mode = Parallelism::automatic);
+                        Parallelism mode = Parallelism::automatic,
+                        const std::atomic<bool>* stop = nullptr);
 
 }  // namespace civsim

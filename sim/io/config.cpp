@@ -1543,8 +1543,7 @@ Scenario arm_scenario(const Scenario& base, const std::string& arm, const std::s
   });
 }
 
-Scenario load_scenario(const std::filesystem::path& file,
-                       const std::vector<std::string>& overrides) {
+std::string read_scenario_text(const std::filesystem::path& file) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec))
     throw UserError(fmt::format("'{}' is a folder, not a scenario file", file.string()));
@@ -1567,7 +1566,13 @@ Scenario load_scenario(const std::filesystem::path& file,
         "{}: error: the scenario file is empty (no keys, only blanks or comments); write at least "
         "one key, e.g. name = \"my-scenario\", to run the defaults",
         file.string()));
-  Scenario s = parse_scenario(text.str(), file.string(), overrides);
+  return text.str();
+}
+
+Scenario parse_scenario_file(std::string_view text, const std::filesystem::path& file,
+                             const std::vector<std::string>& overrides) {
+  Scenario s = parse_scenario(text, file.string(), overrides);
+  std::error_code ec;
   if (!s.network.file.empty() && std::filesystem::path(s.network.file).is_relative())
     s.network.file =
         std::filesystem::absolute(file.parent_path() / s.network.file).lexically_normal().string();
@@ -1577,6 +1582,11 @@ Scenario load_scenario(const std::filesystem::path& file,
     throw UserError(fmt::format("{}: network.file: cannot open '{}': no such file", file.string(),
                                 s.network.file));
   return s;
+}
+
+Scenario load_scenario(const std::filesystem::path& file,
+                       const std::vector<std::string>& overrides) {
+  return parse_scenario_file(read_scenario_text(file), file, overrides);
 }
 
 std::string to_toml(const Scenario& s) {

@@ -44,6 +44,14 @@ Scenario arm_scenario(const Scenario& base, const std::string& arm, const std::s
 Scenario load_scenario(const std::filesystem::path& file,
                        const std::vector<std::string>& overrides = {});
 
+// The two halves of load_scenario, for callers that keep the text to apply more overrides later
+// (the Python module's Scenario.set): the file's text (UserError when it cannot be read or holds
+// no key), and that text parsed as the file's (errors name `file`; a relative network.file is
+// resolved against the file's folder and must exist).
+std::string read_scenario_text(const std::filesystem::path& file);
+Scenario parse_scenario_file(std::string_view text, const std::filesystem::path& file,
+                             const std::vector<std::string>& overrides = {});
+
 // The resolved scenario (every key, defaults filled in) as TOML that parses back to the same
 // Scenario.
 std::string to_toml(const Scenario& scenario);

@@ -35,11 +35,11 @@ void write_scenario(h5::Writer& w, const std::string& path, const Scenario& scen
   w.attribute(path, "description", std::string("the fully resolved scenario (TOML)"));
 }
 
-void write_network(h5::Writer& w, const NetworkStats& stats) {
-  w.group("/network");
+std::vector<std::pair<std::string, h5::Attribute>> network_attributes(const NetworkStats& stats) {
+  std::vector<std::pair<std::string, h5::Attribute>> out;
   const auto u = [](std::uint64_t x) { return static_cast<std::int64_t>(x); };
-  const auto net = [&](const char* name, const h5::Attribute& value) {
-    w.attribute("/network", name, value);
+  const auto net = [&](std::string name, h5::Attribute value) {
+    out.emplace_back(std::move(name), std::move(value));
   };
   net("nodes", u(stats.nodes));
   net("citizens", u(stats.citizens));
@@ -47,12 +47,12 @@ void write_network(h5::Writer& w, const NetworkStats& stats) {
   net("edges", u(stats.edges));
   for (const auto& [degree, what] :
        {std::pair{&stats.followers, "followers"}, std::pair{&stats.followees, "followees"}}) {
-    net(fmt::format("mean_{}", what).c_str(), degree->mean);
-    net(fmt::format("median_{}", what).c_str(), u(degree->median));
-    net(fmt::format("p90_{}", what).c_str(), u(degree->p90));
-    net(fmt::format("p99_{}", what).c_str(), u(degree->p99));
-    net(fmt::format("max_{}", what).c_str(), u(degree->max));
-    net(fmt::format("citizens_without_{}", what).c_str(), u(degree->zero));
+    net(fmt::format("mean_{}", what), degree->mean);
+    net(fmt::format("median_{}", what), u(degree->median));
+    net(fmt::format("p90_{}", what), u(degree->p90));
+    net(fmt::format("p99_{}", what), u(degree->p99));
+    net(fmt::format("max_{}", what), u(degree->max));
+    net(fmt::format("citizens_without_{}", what), u(degree->zero));
   }
   net("account_followers", u(stats.account_followers));
   net("reciprocity", stats.reciprocity);
@@ -70,6 +70,13 @@ void write_network(h5::Writer& w, const NetworkStats& stats) {
   net("eigen_iterations", static_cast<std::int64_t>(stats.eigen_iterations));
   net("eigen_converged", std::int64_t{stats.eigen_converged ? 1 : 0});
   net("eigen_tolerance", stats.eigen_tolerance);
+  return out;
+}
+
+void write_network(h5::Writer& w, const NetworkStats& stats) {
+  w.group("/network");
+  for (const auto& [name, value] : network_attributes(stats)) w.attribute("/network", name, value);
+  const auto u = [](std::uint64_t x) { return static_cast<std::int64_t>(x); };
 
   // Log-binned distributions of citizens' counts, as /network/<kind>_bins (lower edges) and
   // /network/<kind>_counts.

@@ -24,6 +24,9 @@ void write_scenario(h5::Writer& w, const std::string& path, const Scenario& scen
 
 // /network: the statistics of the follower network and its binned degree distributions.
 void write_network(h5::Writer& w, const NetworkStats& stats);
+// The attributes of /network, by name, in file order (also the statistics the Python module
+// returns, so both use the same names).
+std::vector<std::pair<std::string, h5::Attribute>> network_attributes(const NetworkStats& stats);
 
 // /accounts/<i>: each institutional account of the scenario; `account_followers[i]` its followers.
 void write_accounts(h5::Writer& w, const Scenario& scenario, const NetworkStats& stats,

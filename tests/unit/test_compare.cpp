@@ -151,3 +151,24 @@ TEST_CASE("compare_arms refuses arms that cannot be compared", "[compare]") {
   CHECK_THROWS_AS(compare_arms({{"a", base}}, net, 0), std::invalid_argument);
   CHECK_THROWS_AS(compare_arms({}, net, 2), std::invalid_argument);
 }
+
+TEST_CASE("compare_arms stops between steps when its stop flag is set", "[compare]") {
+  const Scenario base = small_scenario();
+  const Network net = generate_network(base);
+  for (const auto mode : {Parallelism::across_runs, Parallelism::within_runs}) {
+    std::atomic<bool> stop = true;
+    CHECK_THROWS_AS(compare_arms(three_arms(base), net, 2, {}, mode, &stop), Interrupted);
+    // Set after the first finished run (as the Python module does on Ctrl-C): the runs still
+    // going stop at their next step, those not started are skipped.
+    stop = false;
+    std::size_t reported = 0;
+    CHECK_THROWS_AS(compare_arms(
+                        three_arms(base), net, 2,
+                        [&](std::size_t, std::size_t) { ++reported, stop = true; }, mode, &stop),
+                    Interrupted);
+    CHECK(reported >= 1);
+  }
+  std::atomic<bool> never = false;
+  CHECK(compare_arms(three_arms(base), net, 2, {}, Parallelism::automatic, &never).runs.size() ==
+        6);
+}
