@@ -99,6 +99,21 @@ fs::path journal_path(const fs::path& out) {
   return out.string() + ".journal";
 }
 
+// The command line that continues this one: without --force (which would start over), with
+// --resume.
+std::string resume_command(const std::string& command_line) {
+  std::string out;
+  bool resume = false;
+  for (std::size_t pos = 0; pos <= command_line.size();) {
+    const auto end = std::min(command_line.find(' ', pos), command_line.size());
+    const std::string word = command_line.substr(pos, end - pos);
+    resume |= word == "--resume";
+    if (word != "--force") out += (out.empty() ? "" : " ") + word;
+    pos = end + 1;
+  }
+  return resume ? out : out + " --resume";
+}
+
 io::UntilCi until_ci_of(const SweepRunOptions& o) {
   io::UntilCi u;
   if (o.until_ci < 0) {
@@ -228,16 +243,25 @@ int run_sweep(const SweepRunOptions& o, const std::string& command_line) {
   const fs::path out = shard_path(o.output, shard);
   const fs::path jpath = journal_path(out);
   std::error_code ec;
-  if (fs::exists(out, ec)) {
-    if (o.resume && !o.force) {
-      fmt::print("{} is complete already; nothing to do (use --force to run it again)\n",
-                 out.string());
-      mpi.finish_workers();
-      return 0;
-    }
-    io::check_output_path(out, o.force);
+  if (o.force && o.resume)
+    throw io::UserError("--force starts the sweep over and --resume continues it: choose one");
+  if (o.force) {  // asked to replace: the old results go now, so that a resume cannot mix them
+    fs::remove(out, ec);
+    fs::remove(jpath, ec);
   }
-  if (o.force) fs::remove(jpath, ec);
+  if (fs::exists(out, ec)) {
+    if (!o.resume) io::check_output_path(out, false);
+    if (io::sweep_fingerprint(out) != plan.meta().fingerprint)
+      throw io::UserError(fmt::format(
+          "'{}' exists and holds another sweep (or another version of this one); use --force to "
+          "replace it",
+          out.string()));
+    fs::remove(jpath, ec);  // left over if a kill came between the rename and its removal
+    fmt::print("{} is complete already; nothing to do (use --force to run it again)\n",
+               out.string());
+    mpi.finish_workers();
+    return 0;
+  }
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   io::Journal journal(
       jpath, {plan.meta().fingerprint, build_info::git_sha, shard.index, shard.count}, o.resume);
@@ -282,9 +306,9 @@ int run_sweep(const SweepRunOptions& o, const std::string& command_line) {
     progress.update(queue.completed(), queue.total(), true);
     fmt::print(stderr,
                "civsim: stopped by {} after {} of {} runs; the finished runs are saved in {}.\n"
-               "  continue with: {} --resume\n",
+               "  continue with: {}\n",
                sig == SIGTERM ? "SIGTERM" : "SIGINT", queue.completed(), queue.total(),
-               jpath.string(), command_line);
+               jpath.string(), resume_command(command_line));
     return 128 + sig;
   }
   progress.update(queue.completed(), queue.total(), true);
@@ -449,7 +473,7 @@ int cmd_merge(const std::vector<std::string>& files, const std::string& output, 
     if (!seen.count(i)) missing.push_back(i);
   if (!missing.empty())
     throw io::UserError(fmt::format(
-        "shard{} {} of {} missing: run `civsim sweep run SWEEP -o OUT.h5 --shard I/{} --resume` "
+        "shard{} {} of {} {} missing: run `civsim sweep run SWEEP -o OUT.h5 --shard I/{} --resume` "
         "for {} and merge again",
         missing.size() == 1 ? "" : "s", fmt::join(missing, ", "), count,
         missing.size() == 1 ? "is" : "are", count, missing.size() == 1 ? "it" : "each"));

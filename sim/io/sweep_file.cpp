@@ -963,6 +963,15 @@ void write_sweep_file(const std::filesystem::path& out, const SweepMeta& m,
   output.commit();
 }
 
+std::string sweep_fingerprint(const std::filesystem::path& file) {
+  h5::Reader r(file);
+  if (layout::filetype(r) != kSweepFileType) return "";
+  const auto names = r.attribute_names("/");
+  for (const char* needed : {"fingerprint", "complete", "shard_count"})
+    if (std::find(names.begin(), names.end(), needed) == names.end()) return "";
+  return layout::text(r.attribute("/", "fingerprint"));
+}
+
 SweepFile read_sweep_file(const std::filesystem::path& file) {
   h5::Reader r(file);
   layout::require_format(r, file.string(), kSweepFileType, kSweepFormatMajor, "sweep file");

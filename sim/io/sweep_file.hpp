@@ -191,6 +191,9 @@ struct SweepFile {
 // A file that is not a sweep file, or of an unknown major version, is a UserError.
 SweepFile read_sweep_file(const std::filesystem::path& file);
 
+// The fingerprint of the sweep in a sweep file ("" when it is not a complete sweep file).
+std::string sweep_fingerprint(const std::filesystem::path& file);
+
 // Per-point replicate statistics of one per-run scalar: mean and 95% CI over replicates, per
 // point and arm ([point * arms + arm]).
 struct PointStats {
