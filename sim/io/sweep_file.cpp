@@ -33,7 +33,12 @@ std::string where(const toml::source_region& src, const std::string& source) {
 
 std::string shown(const toml::node& node) {
   if (node.is_table()) return "a table";
-  if (node.is_array()) return "an array";
+  if (const auto* a = node.as_array()) {
+    std::string out;
+    for (const auto& item : *a) out += (out.empty() ? "" : ", ") + shown(item);
+    return "[" + out + "]";
+  }
+  if (node.is_floating_point()) return fmt::format("{}", node.value<double>().value());
   std::ostringstream out;
   node.visit([&](auto&& v) { out << v; });
   return out.str();
@@ -120,6 +125,7 @@ class SweepParser {
                         "the sweep file has no 'scenario'; valid: scenario = \"path/to/base.toml\" "
                         "(relative to the sweep file)");
     spec_.scenario = string_of(*scenario, "scenario", "a path to a scenario file");
+    spec_.scenario_location = where(scenario->source(), source_);
     if (spec_.scenario.is_relative())
       spec_.scenario =
           (std::filesystem::path(source_).parent_path() / spec_.scenario).lexically_normal();
@@ -441,6 +447,12 @@ SweepPlan::SweepPlan(SweepSpec spec, const std::vector<std::string>& overrides, 
   std::vector<std::string> all = overrides;
   all.insert(all.end(), spec_.set.begin(), spec_.set.end());
   if (spec_.has_seed) all.push_back(fmt::format("seed={}", spec_.seed));
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(spec_.scenario, ec))
+    throw ConfigError(spec_.scenario_location, "scenario",
+                      fmt::format("scenario = \"{}\": no such file (a path relative to the sweep "
+                                  "file, or absolute)",
+                                  spec_.scenario.string()));
   base_ = load_scenario(spec_.scenario, all);
   if (spec_.arms.empty()) base_.arms.clear();
   base_toml_ = to_toml(base_);
@@ -570,7 +582,7 @@ SweepPlan::SweepPlan(SweepSpec spec, const std::vector<std::string>& overrides, 
     if (s.steps() != base_.steps() || s.time.step_hours != base_.time.step_hours ||
         s.regions.size() != base_.regions.size())
       throw UserError(fmt::format(
-          "{}: point {} ({}) changes the time axis or the number of regions; every run of a "
+          "{}: error: point {} ({}) changes the time axis or the number of regions; every run of a "
           "sweep shares them (time.step, time.duration, [[regions]])",
           spec_.source, p, fmt::join(overrides_[p], ", ")));
   }

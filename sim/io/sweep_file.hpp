@@ -40,6 +40,7 @@ struct SweepSpec {
   std::string source;  // the file, as named in messages
   std::string text;    // its text, stored in the sweep file
   std::filesystem::path scenario;
+  std::string scenario_location;  // file:line:column of the scenario key
   std::string name;
   bool has_seed = false;
   std::uint64_t seed = 0;
