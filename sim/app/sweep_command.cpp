@@ -175,6 +175,20 @@ bool runs_side_by_side(const io::SweepPlan& plan, int threads) {
   return static_cast<std::uint64_t>(largest) < kAcrossRunsMaxCitizens;
 }
 
+// How many networks to keep: one per thread's run and two more, which suffices when runs go
+// replicate by replicate. With --until-ci runs go point by point, and each replicate has its own
+// network, so then as many as an eighth of the available memory holds (at most 64), so that a
+// point's replicates rarely rebuild one.
+std::size_t cache_capacity(const io::SweepPlan& plan, int threads, bool side_by_side) {
+  const std::size_t least = side_by_side ? static_cast<std::size_t>(threads) + 2 : 2;
+  if (!plan.meta().until_ci.on()) return least;
+  std::uint64_t largest = 1;
+  for (std::size_t p = 0; p < plan.points(); ++p)
+    largest = std::max(largest, plan.network_bytes(p));
+  const std::uint64_t fit = io::available_memory_bytes() / 8 / largest;
+  return std::max(least, static_cast<std::size_t>(std::min<std::uint64_t>(fit, 64)));
+}
+
 }  // namespace
 
 // --- civsim sweep run -------------------------------------------------------------------------
@@ -270,7 +284,7 @@ int run_sweep(const SweepRunOptions& o, const std::string& command_line) {
                  jpath.string(), journal.dropped_bytes());
   WorkQueue queue(plan, shard, io::latest_by_key(journal.records()));
   const bool side_by_side = runs_side_by_side(plan, threads);
-  NetworkCache cache(side_by_side ? static_cast<std::size_t>(threads) + 2 : 2);
+  NetworkCache cache(cache_capacity(plan, threads, side_by_side));
   spdlog::info(
       "sweep {}: {} points x {} arm{} x {} replicate{}{}; this {}: {} runs{}{}", plan.meta().name,
       plan.points(), plan.arms(), plan.arms() == 1 ? "" : "s", spec.replicates,

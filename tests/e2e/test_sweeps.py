@@ -129,12 +129,11 @@ def test_kill_9_then_resume_equals_an_uninterrupted_sweep(civsim_exe, run_civsim
     for trial in range(3):
         out = tmp_path / f"killed-{trial}.h5"
         first = _interrupted(civsim_exe, out, signal.SIGKILL, rng.uniform(0.2, 0.9) * seconds)
-        if first.returncode == 0:
-            assert differences(reference, out) == []
+        if out.exists():  # finished, or killed between the rename and removing the journal
+            assert differences(reference, out) == [], "a file at the output path is complete"
             continue
         interrupted += 1
         assert first.returncode == -signal.SIGKILL
-        assert not out.exists(), "a killed sweep left a file at the output path"
         proc = run_civsim("sweep", "run", SLOW, "-o", out)
         assert proc.returncode == 2 and "--resume" in proc.stderr  # no silent restart
         run_civsim("sweep", "run", SLOW, "-o", out, "--resume", "-q", check=True)
