@@ -4,8 +4,10 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <set>
@@ -454,14 +456,16 @@ SweepPlan::SweepPlan(SweepSpec spec, const std::vector<std::string>& overrides, 
                                   "file, or absolute)",
                                   spec_.scenario.string()));
   base_ = load_scenario(spec_.scenario, all);
-  if (spec_.arms.empty()) base_.arms.clear();
+  with_arms_ = base_;
+  base_.arms.clear();
   base_toml_ = to_toml(base_);
+  with_arms_toml_ = to_toml(with_arms_);
 
   auto& m = meta_;
   m.name = spec_.name;
   m.source = spec_.source;
   m.sweep_text = spec_.text;
-  m.base_toml = base_toml_;
+  m.base_toml = with_arms_toml_;
   m.design = design_name(spec_.design);
   m.master_seed = base_.seed;
   m.replicates = spec_.replicates;
@@ -563,29 +567,71 @@ SweepPlan::SweepPlan(SweepSpec spec, const std::vector<std::string>& overrides, 
       if (a == "." || a == ".." || a.find('/') != std::string::npos)
         throw ConfigError(spec_.source, "arms", fmt::format("'{}' is not a valid arm name", a));
   }
+  // An arm is its strategy for every government account and its `set`, applied after the
+  // point's keys: as overrides in the same parse (one parse per run instead of three), unless an
+  // axis changes which accounts are government accounts.
+  const std::size_t n_accounts = base_.accounts.size();
+  fast_arms_ = std::none_of(spec_.axes.begin(), spec_.axes.end(), [&](const SweepAxis& a) {
+    if (a.key.ends_with(".kind")) return true;
+    if (a.key.rfind("accounts[", 0) != 0) return false;
+    return std::strtoull(a.key.c_str() + 9, nullptr, 10) >= n_accounts;  // appends an account
+  });
+  for (const auto& name : spec_.arms) {
+    (void)arm_scenario(with_arms_, name, spec_.scenario.string());  // unknown arms fail here
+    const auto named = std::find_if(with_arms_.arms.begin(), with_arms_.arms.end(),
+                                    [&](const Arm& a) { return a.name == name; });
+    const Arm arm = named != with_arms_.arms.end() ? *named : Arm{name, name, {}};
+    std::vector<std::string> o;
+    if (!arm.strategy.empty())
+      for (std::size_t i = 0; i < base_.accounts.size(); ++i)
+        if (base_.accounts[i].kind == AccountKind::government)
+          o.push_back(fmt::format("accounts[{}].strategy={}", i, arm.strategy));
+    o.insert(o.end(), arm.set.begin(), arm.set.end());
+    arm_overrides_.push_back(std::move(o));
+  }
   for (std::uint32_t a = 0; a < m.arms.size(); ++a) {
     const Scenario s = scenario({0, a, 0});
     m.arm_toml.push_back(to_toml(s));
     m.arm_strategies.push_back(layout::government_strategies(s));
   }
-  // Every point (arm 0) is a valid scenario on the same time axis and regions.
-  std::set<std::string> networks;
-  for (std::size_t p = 0; p < points(); ++p) {
-    const Scenario s = scenario({p, 0, 0});
-    population_.push_back(s.population);
-    network_bytes_.push_back(estimate_network_bytes(s));
-    networks.insert(network_part(s));
-    if (p == 0) {
-      for (std::int64_t t = 0; t < s.steps(); ++t)
-        m.time_hours.push_back(static_cast<double>(t + 1) * s.time.step_hours);
-    }
-    if (s.steps() != base_.steps() || s.time.step_hours != base_.time.step_hours ||
-        s.regions.size() != base_.regions.size())
-      throw UserError(fmt::format(
-          "{}: error: point {} ({}) changes the time axis or the number of regions; every run of a "
-          "sweep shares them (time.step, time.duration, [[regions]])",
-          spec_.source, p, fmt::join(overrides_[p], ", ")));
+
+  // Every point (arm 0) is a valid scenario on the same time axis and regions: checked on every
+  // thread (a design can have 10^4 points), the error of the first bad point reported.
+  {
+    const Scenario s = scenario({0, 0, 0});
+    for (std::int64_t t = 0; t < s.steps(); ++t)
+      m.time_hours.push_back(static_cast<double>(t + 1) * s.time.step_hours);
   }
+  const std::size_t P = points();
+  population_.assign(P, 0);
+  network_bytes_.assign(P, 0);
+  std::vector<std::uint64_t> network_hash(P, 0);
+  std::vector<std::exception_ptr> errors(P);
+  std::atomic<std::size_t> first_bad = P;
+#pragma omp parallel for schedule(dynamic, 8)
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(P); ++i) {
+    const auto p = static_cast<std::size_t>(i);
+    if (p > first_bad.load()) continue;  // an earlier point failed already
+    try {
+      const Scenario s = scenario({p, 0, 0});
+      population_[p] = s.population;
+      network_bytes_[p] = estimate_network_bytes(s);
+      network_hash[p] = fnv1a(network_part(s));
+      if (s.steps() != base_.steps() || s.time.step_hours != base_.time.step_hours ||
+          s.regions.size() != base_.regions.size())
+        throw UserError(fmt::format(
+            "{}: error: point {} ({}) changes the time axis or the number of regions; every run "
+            "of a sweep shares them (time.step, time.duration, [[regions]])",
+            spec_.source, p, fmt::join(overrides_[p], ", ")));
+    } catch (...) {
+      errors[p] = std::current_exception();
+      for (std::size_t seen = first_bad.load();
+           p < seen && !first_bad.compare_exchange_weak(seen, p);) {
+      }
+    }
+  }
+  if (first_bad.load() < P) std::rethrow_exception(errors[first_bad.load()]);
+  const std::set<std::uint64_t> networks(network_hash.begin(), network_hash.end());
   distinct_networks_ = networks.size();
   std::string fp = spec_.text + "\n--base--\n" + base_toml_ + "\n--set--\n";
   for (const auto& o : overrides) fp += o + "\n";
@@ -612,8 +658,16 @@ Scenario SweepPlan::scenario(const RunKey& key) const {
   o.push_back(fmt::format("seed={}", seed(key.replicate)));
   Scenario s;
   try {
-    s = parse_scenario(base_toml_, spec_.scenario.string(), o);
-    if (!spec_.arms.empty()) s = arm_scenario(s, meta_.arms.at(key.arm), spec_.scenario.string());
+    if (spec_.arms.empty()) {
+      s = parse_scenario(base_toml_, spec_.scenario.string(), o);
+    } else if (fast_arms_) {
+      const auto& arm = arm_overrides_.at(key.arm);
+      o.insert(o.end() - 1, arm.begin(), arm.end());
+      s = parse_scenario(base_toml_, spec_.scenario.string(), o);
+    } else {
+      s = parse_scenario(with_arms_toml_, spec_.scenario.string(), o);
+      s = arm_scenario(s, meta_.arms.at(key.arm), spec_.scenario.string());
+    }
   } catch (const UserError& e) {
     std::string axes;
     for (std::size_t k = 0; k < spec_.axes.size(); ++k)

@@ -132,9 +132,11 @@ class SweepPlan {
  private:
   SweepSpec spec_;
   SweepMeta meta_;
-  Scenario base_;
-  std::string base_toml_;
-  std::vector<std::vector<std::string>> overrides_;  // [point]
+  Scenario base_, with_arms_;  // without and with the scenario's [[arms]]
+  std::string base_toml_, with_arms_toml_;
+  bool fast_arms_ = true;
+  std::vector<std::vector<std::string>> arm_overrides_;  // [arm]
+  std::vector<std::vector<std::string>> overrides_;      // [point]
   std::vector<std::int64_t> population_;
   std::vector<std::uint64_t> network_bytes_;
   std::size_t distinct_networks_ = 0;
