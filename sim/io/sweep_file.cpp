@@ -143,6 +143,7 @@ class SweepParser {
     if (const auto* s = root_.get("set")) spec_.set = strings_of(*s, "set", "key.path=value");
     if (const auto* a = root_.get("arms")) {
       spec_.arms = strings_of(*a, "arms", "an arm of the scenario's [[arms]] or a strategy");
+      spec_.arms_location = where(a->source(), source_);
       if (spec_.arms.empty()) fail(*a, "arms", "arms = [] is empty; leave it out for one arm");
       for (std::size_t i = 0; i < spec_.arms.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
@@ -577,7 +578,11 @@ SweepPlan::SweepPlan(SweepSpec spec, const std::vector<std::string>& overrides, 
     return std::strtoull(a.key.c_str() + 9, nullptr, 10) >= n_accounts;  // appends an account
   });
   for (const auto& name : spec_.arms) {
-    (void)arm_scenario(with_arms_, name, spec_.scenario.string());  // unknown arms fail here
+    try {
+      (void)arm_scenario(with_arms_, name, spec_.scenario.string());  // unknown arms fail here
+    } catch (const UserError& e) {
+      throw ConfigError(spec_.arms_location, "arms", fmt::format("arms: {}", e.what()));
+    }
     const auto named = std::find_if(with_arms_.arms.begin(), with_arms_.arms.end(),
                                     [&](const Arm& a) { return a.name == name; });
     const Arm arm = named != with_arms_.arms.end() ? *named : Arm{name, name, {}};

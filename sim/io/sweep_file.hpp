@@ -47,6 +47,7 @@ struct SweepSpec {
   std::int64_t replicates = 1;
   std::vector<std::string> set;
   std::vector<std::string> arms;  // empty: one arm "base", the scenario as it is
+  std::string arms_location;
   std::vector<std::string> outcomes;
   DesignKind design = DesignKind::grid;
   std::int64_t samples = 0;
