@@ -157,6 +157,14 @@ def test_sigterm_stops_with_143_and_resume_completes(civsim_exe, run_civsim, slo
     assert proc.returncode == 0 and "complete already" in proc.stdout
 
 
+def test_shipped_sweeps_plan(run_civsim):
+    shipped = sorted((Path(__file__).resolve().parents[2] / "scenarios" / "sweeps").glob("*.toml"))
+    assert shipped
+    for sweep in shipped:
+        proc = run_civsim("sweep", "plan", sweep)
+        assert proc.returncode == 0, f"{sweep}: {proc.stderr}"
+
+
 def test_plan_counts_runs_and_suggests_an_array(run_civsim):
     proc = run_civsim("sweep", "plan", GRID, check=True)
     assert "points       6" in proc.stdout
