@@ -4,6 +4,7 @@
 #include "app/compare_command.hpp"
 #include "app/network_commands.hpp"
 #include "app/outcome_table.hpp"
+#include "app/sweep_command.hpp"
 
 #include <fmt/format.h>
 #include <omp.h>
@@ -201,6 +202,7 @@ int main(int argc, char** argv) {
       "  civsim validate scenarios/default.toml\n"
       "  civsim info results/default.h5\n"
       "  civsim network stats scenarios/default.toml\n"
+      "  civsim sweep run scenarios/sweeps/example.toml -o results/example-sweep.h5\n"
       "Exit codes: 0 success, 2 bad input (arguments, scenario, files), 1 internal error.");
 
   RunOptions ro;
@@ -245,6 +247,7 @@ int main(int argc, char** argv) {
 
   CompareCommand compare_cmd(app);
   NetworkCommands network_cmds(app);
+  SweepCommand sweep_cmd(app);
 
   try {
     app.parse(argc, argv);
@@ -259,6 +262,7 @@ int main(int argc, char** argv) {
     if (*val_cmd) return cmd_validate(validate_file, validate_overrides, validate_print);
     if (*info_cmd) return cmd_info(info_file);
     if (network_cmds.chosen()) return network_cmds.run();
+    if (sweep_cmd.chosen()) return sweep_cmd.run(join_command_line(argc, argv));
     if (*schema_cmd) {
       if (schema_markdown) {
         fmt::print("{}", io::schema_markdown());

@@ -204,6 +204,8 @@ def _commands(kind: str, path: str, overrides: list[str], out: Path) -> list[lis
         return [["info", path]]
     if kind == "network":
         return [["network", "stats", path]]
+    if kind == "sweep":
+        return [["sweep", "plan", path], ["sweep", "run", path, "-o", str(out)]]
     raise ValueError(kind)
 
 
@@ -235,6 +237,14 @@ def test_bad_input(case, civsim_exe, tmp_path):
         assert case.get("message", "") in stderr, shown
         assert where in stderr, shown
         assert list(out_dir.iterdir()) == [], f"left files behind: {shown}"
+    if case["kind"] == "sweep":  # an existing sweep file survives a bad sweep, even with --force
+        keep = out_dir / "keep.h5"
+        keep.write_bytes(b"precious")
+        proc = subprocess.run([str(civsim_exe), "sweep", "run", str(path), "-o", str(keep),
+                               "--force"], capture_output=True, timeout=300)
+        assert proc.returncode == case["exit"]
+        assert keep.read_bytes() == b"precious"
+        assert sorted(p.name for p in out_dir.iterdir()) == ["keep.h5"]
     if case["kind"] != "scenario":
         return
     # Bad input loses nothing: the scenario file is untouched (a corpus file), and an existing
