@@ -89,6 +89,15 @@ TEST_CASE("sweep records: later records of a run replace earlier ones", "[sweep]
   CHECK(out[0].status == "ok");
   CHECK(out[2].key == io::RunKey{2, 0, 0});
   CHECK_THROWS(io::decode("not a record"));
+  // Empty arrays (a failed run; no cascades): found by fuzz_sweep as a null pointer to memcpy.
+  io::RunRecord empty;
+  empty.status = "failed";
+  empty.error = "boom";
+  const auto back = io::decode(io::encode(empty));
+  CHECK(back.series.empty());
+  CHECK(back.cascade_depth_hist.empty());
+  CHECK(back.error == "boom");
+  CHECK(io::encode(back) == io::encode(empty));
 }
 
 TEST_CASE("until-ci: more replicates while the CI is too wide, never beyond the cap", "[sweep]") {
