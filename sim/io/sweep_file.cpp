@@ -703,7 +703,7 @@ class Out {
   template <class T>
   void vec(const std::vector<T>& v) {
     pod(static_cast<std::uint64_t>(v.size()));
-    buf_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+    if (!v.empty()) buf_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
   }
   std::string take() { return std::move(buf_); }
 
@@ -734,7 +734,7 @@ class In {
     const auto n = pod<std::uint64_t>();
     if (n > (b_.size() - pos_) / sizeof(T)) throw std::runtime_error("run record: bad length");
     std::vector<T> v(n);
-    std::memcpy(v.data(), b_.data() + pos_, n * sizeof(T));
+    if (n > 0) std::memcpy(v.data(), b_.data() + pos_, n * sizeof(T));  // data() may be null
     pos_ += n * sizeof(T);
     return v;
   }

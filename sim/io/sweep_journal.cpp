@@ -148,10 +148,22 @@ Journal::Journal(const std::filesystem::path& path, const JournalHeader& header,
     throw UserError(
         fmt::format("'{}' is in use by another civsim process (same output file)", name));
   }
+  try {
+    read_or_start(header);
+  } catch (...) {
+    ::close(fd_);  // and with it the lock: the destructor does not run for a failed constructor
+    fd_ = -1;
+    throw;
+  }
+  last_sync_ = now_seconds();
+}
+
+void Journal::read_or_start(const JournalHeader& header) {
+  const std::string name = path_.string();
   struct stat st {};
   ::fstat(fd_, &st);
   if (st.st_size > 0) {
-    Parsed p = parse(slurp(path), name);
+    Parsed p = parse(slurp(path_), name);
     if (p.header.fingerprint != header.fingerprint)
       throw UserError(fmt::format(
           "'{}' belongs to a different sweep (the sweep file, the base scenario, --set or "
@@ -180,7 +192,6 @@ Journal::Journal(const std::filesystem::path& path, const JournalHeader& header,
     write_all(fd_, out, name);
     ::fsync(fd_);
   }
-  last_sync_ = now_seconds();
 }
 
 Journal::~Journal() {

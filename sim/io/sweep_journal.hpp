@@ -40,6 +40,7 @@ class Journal {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  void read_or_start(const JournalHeader& header);
   std::filesystem::path path_;
   int fd_ = -1;
   std::vector<RunRecord> existing_;
