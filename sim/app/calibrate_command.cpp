@@ -84,8 +84,9 @@ std::vector<std::string> overrides_for(const std::vector<FreeParameter>& params,
                                        const std::vector<double>& values) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < params.size(); ++i)
-    for (const auto& key : params[i].keys)
-      out.push_back(fmt::format("{}={}", key, number_text(values[i])));
+    for (std::size_t j = 0; j < params[i].keys.size(); ++j)
+      out.push_back(fmt::format("{}={}", params[i].keys[j],
+                                number_text(values[i] * params[i].factors.at(j))));
   return out;
 }
 
@@ -142,8 +143,7 @@ std::string parameter_table(const io::CalibrationRecord& rec, const std::string&
   t.rows.push_back({"parameter", "fitted", "start", "bounds", "keys"});
   for (std::size_t i = 0; i < rec.params.size(); ++i) {
     const auto& p = rec.params[i];
-    std::string keys;
-    for (const auto& k : p.keys) keys += (keys.empty() ? "" : ", ") + k;
+    const std::string keys = describe_keys(p);
     t.rows.push_back(
         {p.name, number_text(rec.fitted_values[i]), number_text(*p.start),
          fmt::format("[{}, {}]{}", number_text(p.bounds.lower), number_text(p.bounds.upper),
@@ -308,16 +308,20 @@ int CalibrateCommand::run(const std::string& command_line) const {
   // and a start strictly inside the bounds.
   for (std::size_t i = 0; i < params.size(); ++i) {
     auto& p = params[i];
-    for (const auto& key : p.keys) {
-      for (const double v : {p.bounds.lower, p.bounds.upper}) {
+    if (p.factors.size() != p.keys.size()) p.factors.assign(p.keys.size(), 1.0);
+    for (std::size_t j = 0; j < p.keys.size(); ++j) {
+      const std::string& key = p.keys[j];
+      for (const double bound : {p.bounds.lower, p.bounds.upper}) {
+        const double v = bound * p.factors[j];
         Scenario s;
         try {
           s = io::parse_scenario(run_text, scenario_, {fmt::format("{}={}", key, number_text(v))});
         } catch (const io::ConfigError& e) {
-          throw io::ConfigError(param_where[i], key,
-                                fmt::format("params.\"{}\": the scenario key '{}' cannot take the "
-                                            "bound {}: {}",
-                                            p.name, key, number_text(v), e.what()));
+          throw io::ConfigError(
+              param_where[i], key,
+              fmt::format("params.\"{}\": the scenario key '{}' cannot take the "
+                          "value {} (at the bound {}): {}",
+                          p.name, key, number_text(v), number_text(bound), e.what()));
         }
         if (network_part(s) != shared)
           throw io::ConfigError(
@@ -329,7 +333,8 @@ int CalibrateCommand::run(const std::string& command_line) const {
       }
     }
     if (!p.start) {
-      const auto current = io::scenario_number(run_base, p.keys.front());
+      auto current = io::scenario_number(run_base, p.keys.front());
+      if (current) *current /= p.factors.front();
       if (!current)
         throw io::ConfigError(param_where[i], p.keys.front(),
                               fmt::format("params.\"{}\": the scenario has no numeric value for "

@@ -223,6 +223,19 @@ std::vector<double> simulate_targets(const std::vector<CalibrationTarget>& targe
   return mean;
 }
 
+std::string describe_keys(const FreeParameter& p) {
+  std::string out;
+  for (std::size_t i = 0; i < p.keys.size(); ++i) {
+    out += (out.empty() ? "" : ", ") + p.keys[i];
+    if (i < p.factors.size() && p.factors[i] != 1.0) {
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, " x%g", p.factors[i]);
+      out += buffer;
+    }
+  }
+  return out;
+}
+
 double round_significant(double x, int digits) {
   if (x == 0 || !std::isfinite(x)) return x;
   // Through decimal text, so the result is the double nearest to the rounded decimal (and

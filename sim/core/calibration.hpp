@@ -69,6 +69,9 @@ struct CalibrationTarget {
 struct FreeParameter {
   std::string name;
   std::vector<std::string> keys;  // scenario key paths, as for --set
+  // [key]: each key is set to the parameter's value times its factor (all 1 unless given), so
+  // one parameter can keep several keys in a fixed ratio.
+  std::vector<double> factors;
   ParameterBounds bounds;
   std::optional<double> start;  // unset: the scenario's value of the first key
 };
@@ -87,6 +90,9 @@ double calibration_distance(const std::vector<CalibrationTarget>& targets,
 std::vector<double> simulate_targets(const std::vector<CalibrationTarget>& targets,
                                      const std::vector<std::map<std::string, double>>& runs,
                                      std::vector<std::vector<double>>* per_run = nullptr);
+
+// "key" or "key x10": the keys of a parameter as shown in tables and logs.
+std::string describe_keys(const FreeParameter& p);
 
 // Rounds to `digits` significant decimal digits (for writing fitted values readably).
 double round_significant(double x, int digits);

@@ -24,9 +24,7 @@ void write_parameters(h5::Writer& w, const CalibrationRecord& r) {
   std::vector<double> lower, upper, start;
   for (const auto& p : r.params) {
     names.push_back(p.name);
-    std::string joined;
-    for (const auto& k : p.keys) joined += (joined.empty() ? "" : ", ") + k;
-    keys.push_back(joined);
+    keys.push_back(describe_keys(p));
     scales.push_back(scale_name(p.bounds.scale));
     lower.push_back(p.bounds.lower);
     upper.push_back(p.bounds.upper);
@@ -34,8 +32,10 @@ void write_parameters(h5::Writer& w, const CalibrationRecord& r) {
   }
   w.attribute("/parameters", "names", names);
   w.string_dataset("/parameters/keys", keys);
-  w.attribute("/parameters/keys", "description",
-              std::string("scenario keys each parameter sets, comma-separated"));
+  w.attribute(
+      "/parameters/keys", "description",
+      std::string("scenario keys each parameter sets, comma-separated; \"key x10\": the key is "
+                  "set to 10 times the parameter"));
   w.string_dataset("/parameters/scale", scales);
   w.attribute("/parameters/scale", "description",
               std::string("search transform: linear (logit of the position in the bounds) or log "

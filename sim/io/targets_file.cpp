@@ -188,7 +188,8 @@ void read_params(const toml::table& root, const std::string& source, TargetsFile
     if (!v.is_table())
       throw ConfigError(located(v.source(), source), path,
                         fmt::format("{} must be a table with lower and upper bounds", path));
-    const Table t(*v.as_table(), path, source, {"keys", "lower", "upper", "scale", "start"});
+    const Table t(*v.as_table(), path, source,
+                  {"keys", "factors", "lower", "upper", "scale", "start"});
     FreeParameter p;
     p.name = name;
     if (const toml::node* keys = t.get("keys")) {
@@ -206,6 +207,22 @@ void read_params(const toml::table& root, const std::string& source, TargetsFile
       }
     } else {
       p.keys = {name};
+    }
+    p.factors.assign(p.keys.size(), 1.0);
+    if (const toml::node* factors = t.get("factors")) {
+      const toml::array* list = factors->as_array();
+      if (!list || list->size() != p.keys.size())
+        t.fail("factors", fmt::format("{}.factors must be an array of {} number{}, one per key",
+                                      path, p.keys.size(), p.keys.size() == 1 ? "" : "s"));
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const toml::node& item = *list->get(i);
+        const auto factor = item.value<double>();
+        if (!factor || !std::isfinite(*factor) || *factor == 0)
+          throw ConfigError(
+              located(item.source(), source), t.full("factors"),
+              fmt::format("{}.factors: {} is not a non-zero number", path, shown(item)));
+        p.factors[i] = *factor;
+      }
     }
     std::set<std::string> unique(p.keys.begin(), p.keys.end());
     if (unique.size() != p.keys.size())

@@ -45,6 +45,7 @@ weight = 2
 
 [params.like]
 keys = ["reactions.information.like", "reactions.consultation.like"]
+factors = [1, 0.5]
 lower = 0.001
 upper = 1
 scale = "log"
@@ -245,10 +246,14 @@ TEST_CASE("a targets file is read in file order with its defaults", "[calibratio
   REQUIRE(tf.params.size() == 2);
   CHECK(tf.params[0].name == "like");
   CHECK(tf.params[0].keys.size() == 2);
+  CHECK(tf.params[0].factors == std::vector<double>{1.0, 0.5});
+  CHECK(describe_keys(tf.params[0]) ==
+        "reactions.information.like, reactions.consultation.like x0.5");
   CHECK(tf.params[0].bounds.scale == ParameterScale::log);
   CHECK(*tf.params[0].start == 0.02);
   CHECK(tf.params[1].keys == std::vector<std::string>{"citizens.activity_sigma"});
   CHECK_FALSE(tf.params[1].start);
+  CHECK(tf.params[1].factors == std::vector<double>{1.0});
   CHECK(*tf.settings.replicates == 4);
   CHECK(*tf.settings.max_evaluations == 80);
   CHECK(*tf.settings.arm == "personal");
@@ -286,6 +291,12 @@ TEST_CASE("bad targets files are refused with file, line and key", "[calibration
   CHECK(targets_error("[targets.x]\nvalue = 1\n[params.p]\nkeys = [\"a\"]\nlower = 0\nupper = "
                       "1\n[params.q]\nkeys = [\"a\"]\nlower = 0\nupper = 1\n")
             .find("the key 'a' is already set by params.\"p\"") != std::string::npos);
+  CHECK(targets_error("[targets.x]\nvalue = 1\n[params.p]\nkeys = [\"a\", \"b\"]\nfactors = "
+                      "[1]\nlower = 0\nupper = 1\n")
+            .starts_with("t.toml:5:11: error: params.\"p\".factors must be an array of 2 numbers"));
+  CHECK(targets_error("[targets.x]\nvalue = 1\n[params.p]\nkeys = [\"a\"]\nfactors = "
+                      "[0]\nlower = 0\nupper = 1\n")
+            .starts_with("t.toml:5:12: error: params.\"p\".factors: 0 is not a non-zero number"));
   CHECK(targets_error("[targets.x]\nvalue = 1\n" + p + "[calibration]\nreplicates = 0\n")
             .starts_with("t.toml:9:14: error: calibration.replicates = 0: out of range"));
   CHECK(targets_error("extra = 1\n[targets.x]\nvalue = 1\n" + p)
