@@ -425,11 +425,12 @@ int CalibrateCommand::run(const std::string& command_line) const {
 
   std::vector<double> y0;
   for (const auto& p : params) y0.push_back(to_search(*p.start, p.bounds));
-  spdlog::info(
-      "calibrating {} parameter{} to {} target{}: Nelder-Mead, {} replicate{} per "
-      "evaluation, at most {} evaluations",
-      params.size(), params.size() == 1 ? "" : "s", tf.targets.size(),
-      tf.targets.size() == 1 ? "" : "s", replicates, replicates == 1 ? "" : "s", max_evaluations);
+  if (!quiet_)
+    spdlog::info(
+        "calibrating {} parameter{} to {} target{}: Nelder-Mead, {} replicate{} per "
+        "evaluation, at most {} evaluations",
+        params.size(), params.size() == 1 ? "" : "s", tf.targets.size(),
+        tf.targets.size() == 1 ? "" : "s", replicates, replicates == 1 ? "" : "s", max_evaluations);
   rec.result = nelder_mead(
       [&](const std::vector<double>& y) {
         std::vector<double> x;
