@@ -18,10 +18,11 @@ from .plot import (informative_outcomes, plot_calibration, plot_compare, plot_de
 from .reader import Run
 from .stats import _num
 
-# Series shown in a comparison report, in this order, when they vary between runs.
-REPORT_SERIES = ("reach", "likes", "comments", "unique_engagers", "questions_asked",
-                 "questions_answered", "backlog", "trust_mean", "rumour_believers",
-                 "correction_reach", "staff_hours", "gov_followers")
+# Series shown in a comparison report, in this order, when they vary between runs: stocks first
+# (smooth at any step length), then flows.
+REPORT_SERIES = ("reach", "unique_engagers", "rumour_believers", "correction_reach", "backlog",
+                 "trust_mean", "gov_followers", "questions_asked", "questions_answered",
+                 "likes", "comments", "staff_hours")
 
 
 @dataclass
