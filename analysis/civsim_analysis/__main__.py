@@ -1,5 +1,5 @@
-"""Command line: ``/usr/bin/python3 -m civsim_analysis {plot,summary} FILE`` for run files and
-comparison files."""
+"""Command line: ``/usr/bin/python3 -m civsim_analysis {plot,summary,report} FILE`` for run
+files, comparison files and calibration logs, and ``... cases DIR`` for the report cases."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,10 @@ import sys
 
 import matplotlib.pyplot as plt
 
-from . import Comparison, FormatError, open_file, plot_compare, plot_series
+from . import (Calibration, Comparison, FormatError, open_file, plot_calibration, plot_compare,
+               plot_series)
+from .cases import write_cases
+from .report import write_report
 from .plot import DEFAULT_COMPARE_PANELS, DEFAULT_PANELS
 
 
@@ -23,10 +26,37 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("summary", help="print a run's series, or a comparison's summary table, "
                        "as CSV")
     s.add_argument("file")
+    r = sub.add_parser("report", help="write PNG figures and a Markdown report (report.md) of a "
+                       "run, comparison or calibration file into a folder")
+    r.add_argument("file")
+    r.add_argument("-o", "--output", required=True, help="folder to write, e.g. results/report")
+    r.add_argument("--title", help="title of the report (default: the scenario name)")
+    c = sub.add_parser("cases", help="the report cases' results page (README.md) from the "
+                       "comparison files DIR/<case>.h5 that scripts/reproduce-report writes")
+    c.add_argument("dir")
+    c.add_argument("--root", default=".", help="the repository (default: .)")
+    c.add_argument("--mode", choices=("full", "quick"), default="full")
+    c.add_argument("--seconds", type=float, help="wall time of the runs, to state in the page")
     args = parser.parse_args(argv)
     try:
+        if args.command == "report":
+            rep = write_report(args.file, args.output, args.title)
+            print(f"report       {rep.markdown}")
+            for path in rep.figures.values():
+                print(f"figure       {path}")
+            return 0
+        if args.command == "cases":
+            print(f"results      {write_cases(args.dir, args.root, args.mode, args.seconds)}")
+            return 0
         data = open_file(args.file)
         is_compare = isinstance(data, Comparison)
+        if isinstance(data, Calibration):
+            if args.command == "plot":
+                plt.close(plot_calibration(data, out=args.output))
+                print(f"figure       {args.output}")
+            else:
+                data.targets.to_csv(sys.stdout, index=False)
+            return 0
         if args.command == "plot":
             default = DEFAULT_COMPARE_PANELS if is_compare else DEFAULT_PANELS
             names = [c for c in args.series.split(",") if c] if args.series else list(default)

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import h5py
 
-from . import compare, reader
+from . import calibration, compare, reader
 
 
-def open_file(path: str | Path) -> reader.Run | compare.Comparison:
-    """A run file as a Run, a comparison file as a Comparison; FormatError for anything else."""
+def open_file(path: str | Path) -> reader.Run | compare.Comparison | calibration.Calibration:
+    """A run file as a Run, a comparison file as a Comparison, a calibration log as a
+    Calibration; FormatError for anything else (or an unknown major version)."""
     path = Path(path)
     with h5py.File(path, "r") as f:
         filetype = reader._scalar(f.attrs.get("filetype", ""))
@@ -17,5 +18,7 @@ def open_file(path: str | Path) -> reader.Run | compare.Comparison:
         return compare.open_compare(path)
     if filetype == reader.FILETYPE:
         return reader.open_run(path)
-    raise reader.FormatError(f"{path}: not a civsim run file or comparison file "
-                             f"(filetype={filetype!r})")
+    if filetype == calibration.FILETYPE:
+        return calibration.open_calibration(path)
+    raise reader.FormatError(f"{path}: not a civsim run file, comparison file or calibration "
+                             f"log (filetype={filetype!r})")

@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 
+#include "app/calibrate_command.hpp"
 #include "app/common.hpp"
 #include "app/compare_command.hpp"
 #include "app/network_commands.hpp"
@@ -246,6 +247,7 @@ int main(int argc, char** argv) {
   schema_cmd->footer("Example:\n  civsim schema");
 
   CompareCommand compare_cmd(app);
+  CalibrateCommand calibrate_cmd(app);
   NetworkCommands network_cmds(app);
   SweepCommand sweep_cmd(app);
 
@@ -259,6 +261,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(ro, join_command_line(argc, argv));
     if (compare_cmd.chosen()) return compare_cmd.run(join_command_line(argc, argv));
+    if (calibrate_cmd.chosen()) return calibrate_cmd.run(join_command_line(argc, argv));
     if (*val_cmd) return cmd_validate(validate_file, validate_overrides, validate_print);
     if (*info_cmd) return cmd_info(info_file);
     if (network_cmds.chosen()) return network_cmds.run();
