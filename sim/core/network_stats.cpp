@@ -529,7 +529,12 @@ void leading_eigenvalue(const Network& net, const std::vector<std::uint32_t>& co
   if (norm0 == 0) return;  // no cycle: A is nilpotent
   x /= norm0;
   s.eigen_converged = false;
-  for (int it = 1; it <= options.eigen_max_iterations; ++it) {
+  int max_iterations = options.eigen_max_iterations;
+  const auto visits = static_cast<double>(net.n_edges() + static_cast<std::uint64_t>(n));
+  if (options.eigen_max_edge_visits > 0)
+    max_iterations = static_cast<int>(std::clamp(std::floor(options.eigen_max_edge_visits / visits),
+                                                 1.0, static_cast<double>(max_iterations)));
+  for (int it = 1; it <= max_iterations; ++it) {
     for_blocks(n, [&](Index b, Index begin, Index length) {
       multiply(begin, length);
       partial_a[b] = x.segment(begin, length).dot(y.segment(begin, length));
