@@ -234,7 +234,9 @@ int main(int argc, char** argv) {
   app.add_option("--mean-followees", mean_followees, "mean out-degree")->capture_default_str();
   app.add_option("--exponent", exponent, "follower-count tail exponent")->capture_default_str();
   app.add_option("--hubs", hubs, "most-followed nodes merged into the seed")->capture_default_str();
-  app.add_option("--p", probabilities, "cascade probabilities")->delimiter(',')->capture_default_str();
+  app.add_option("--p", probabilities, "cascade probabilities")
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--repeats", repeats, "median of this many timings")->capture_default_str();
   app.add_option("--threads", threads, "threads of the parallel columns")->capture_default_str();
   app.add_option("--seed", seed, "graph and cascade seed")->capture_default_str();

@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
   app.add_option("--repeats", repeats, "best of this many timings")->capture_default_str();
   app.add_option("--threads", threads, "threads for the parallel columns (the other is 1)")
       ->capture_default_str();
-  app.add_option("--arms", arm_names, "strategy arms to run")->delimiter(',')->capture_default_str();
+  app.add_option("--arms", arm_names, "strategy arms to run")
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_flag("--skip-one-thread", skip_one, "only the --threads columns (large populations)");
   app.add_option("--json", json, "write the results to this JSON file");
   CLI11_PARSE(app, argc, argv);
