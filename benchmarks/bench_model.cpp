@@ -50,13 +50,13 @@ Timing time_run(const Scenario& s, const Network& net, int repeats) {
   return t;
 }
 
-Scenario full_model(std::int64_t population, double days, Strategy strategy) {
+Scenario full_model(std::int64_t population, double days, Strategy strategy, double followees) {
   Scenario s;
   s.name = "bench_model";
   s.seed = 12345;
   s.population = population;
   s.network.generator = NetworkGenerator::power_law;
-  s.network.mean_followees = 30;
+  s.network.mean_followees = followees;
   s.accounts[0].follower_share = 0.3;
   s.accounts[0].strategy = strategy;
   s.time.duration_hours = days * 24;
@@ -100,6 +100,7 @@ const char* name(Strategy s) {
 int main(int argc, char** argv) {
   CLI::App app{"civsim model benchmark: full model per strategy arm vs diffusion only"};
   std::int64_t population = 100000;
+  double followees = 30;
   double days = 7;
   int repeats = 1;
   int threads = omp_get_max_threads();
@@ -107,6 +108,8 @@ int main(int argc, char** argv) {
   std::string json;
   bool skip_one = false;
   app.add_option("--population", population, "citizens")->capture_default_str();
+  app.add_option("--mean-followees", followees, "mean followees (edges per citizen)")
+      ->capture_default_str();
   app.add_option("--days", days, "simulated days (1-hour steps)")->capture_default_str();
   app.add_option("--repeats", repeats, "best of this many timings")->capture_default_str();
   app.add_option("--threads", threads, "threads for the parallel columns (the other is 1)")
@@ -135,7 +138,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const Scenario base = full_model(population, days, Strategy::broadcast);
+  const Scenario base = full_model(population, days, Strategy::broadcast, followees);
   omp_set_num_threads(threads);
   const auto g0 = std::chrono::steady_clock::now();
   const Network net = generate_network(base);
@@ -146,6 +149,7 @@ int main(int argc, char** argv) {
   Json out;
   out.meta("benchmark", Json::str("model"));
   out.meta("population", Json::num(static_cast<double>(population)));
+  out.meta("mean_followees", Json::num(followees));
   out.meta("edges", Json::num(static_cast<double>(net.n_edges())));
   out.meta("days", Json::num(days));
   out.meta("steps", Json::num(static_cast<double>(base.steps())));
@@ -156,12 +160,12 @@ int main(int argc, char** argv) {
   const double agent_steps = static_cast<double>(population) * static_cast<double>(base.steps());
 
   fmt::print(
-      "workload: power_law network, N = {} citizens, mean followees 30 ({} follows), 1 government "
+      "workload: power_law network, N = {} citizens, mean followees {} ({} follows), 1 government "
       "account followed by 30% of citizens (4 posts/day); shock at 6 h, hoax rumour (10 seeds) at "
       "8 h; {} days in 1-hour steps ({} steps); other parameters at their defaults; network "
       "generated in {:.2f} s with {} threads (not included); best of {}; load average {} at the "
       "start\n",
-      population, net.n_edges(), days, base.steps(), gen, threads, repeats, load);
+      population, followees, net.n_edges(), days, base.steps(), gen, threads, repeats, load);
   fmt::print(
       "diffusion only: the same scenario with questions (ask rate 0), the rumour, trust updates "
       "and following off; the shock stays\n\n");
@@ -172,7 +176,7 @@ int main(int argc, char** argv) {
   fmt::print("{:<10} {:<15} {:>10} {:>13} {:>10} {:>13} {:>8} {:>10} {:>10} {:>11} {:>10}\n", "",
              "", "", "", "", "", "", "1 thread", fmt::format("{} threads", threads), "", "");
   for (const Strategy arm : arms) {
-    const Scenario full = full_model(population, days, arm);
+    const Scenario full = full_model(population, days, arm, followees);
     const Scenario diff = diffusion_only(full);
     // [variant][0 = 1 thread, 1 = `threads` threads]
     std::array<std::array<Timing, 2>, 2> t;

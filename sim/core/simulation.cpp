@@ -234,6 +234,16 @@ struct Simulation::State {
   std::vector<std::vector<Exposure, NoInitAllocator<Exposure>>> ring;
   std::vector<std::vector<double>> tables;  // exposure tables by start step (lazy)
   std::vector<std::uint32_t> live;          // posts with pending exposures
+  // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
+  // exposures with their ring slots, how many go to each slot, exposures per post (run-length).
+  struct Staged {
+    std::vector<std::pair<std::uint32_t, Exposure>,
+                NoInitAllocator<std::pair<std::uint32_t, Exposure>>>
+        items;
+    std::vector<std::uint32_t> per_slot;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> per_post;
+  };
+  std::vector<Staged> staging;
 
   // Run totals for the summary.
   double cum_posts = 0, cum_likes = 0, cum_comments = 0, cum_reshares = 0;
@@ -444,16 +454,9 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
   const auto n_tasks = static_cast<std::int64_t>((total + kChunk - 1) / kChunk);
   const auto ring_size = ring.size();
 
-  // Staged exposures of one chunk with their ring slots, how many go to each slot, and the
-  // exposures per post it scheduled.
-  struct Staged {
-    std::vector<std::pair<std::uint32_t, Exposure>,
-                NoInitAllocator<std::pair<std::uint32_t, Exposure>>>
-        items;
-    std::vector<std::uint32_t> per_slot;
-    std::vector<std::pair<std::uint32_t, std::int64_t>> per_post;  // run-length (post, n)
-  };
-  std::vector<Staged> staged(static_cast<std::size_t>(n_tasks));
+  if (staging.size() < static_cast<std::size_t>(n_tasks))
+    staging.resize(static_cast<std::size_t>(n_tasks));
+  auto& staged = staging;
   // The largest age at which a follower can first see a post is decided by E = -log(U), U in
   // (0, 1], at most -log(2^-53) < 36.8: with activity * D[0] above this the post is seen at age 0
   // whatever the draw, and the draw is not made. Likewise the feed filter with reach 1.
@@ -463,8 +466,10 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
     Staged& st = staged[static_cast<std::size_t>(t)];
     std::uint64_t pos = static_cast<std::uint64_t>(t) * kChunk;
     const std::uint64_t end = std::min(total, pos + kChunk);
+    st.items.clear();
     st.items.reserve(end - pos);
     st.per_slot.assign(ring_size, 0);
+    st.per_post.clear();
     auto src = static_cast<std::size_t>(std::upper_bound(prefix.begin(), prefix.end(), pos) -
                                         prefix.begin() - 1);
     for (; pos < end; ++src) {
@@ -518,7 +523,7 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
   // Ring positions of every chunk's staged exposures, in chunk order, then a parallel copy.
   std::vector<std::size_t> fill(ring_size);
   for (std::size_t s = 0; s < ring_size; ++s) fill[s] = ring[s].size();
-  for (std::size_t t = 0; t < staged.size(); ++t) {
+  for (std::size_t t = 0; t < static_cast<std::size_t>(n_tasks); ++t) {
     for (std::size_t slot = 0; slot < ring_size; ++slot) {
       const std::uint32_t k = staged[t].per_slot[slot];
       staged[t].per_slot[slot] = static_cast<std::uint32_t>(fill[slot]);  // now its first index
@@ -1071,6 +1076,18 @@ void Simulation::State::set_rumour(NodeId u, std::uint8_t s) {
 void Simulation::State::update_touched() {
   // Every touched citizen is updated independently of the others, so the order (and the thread
   // that does it) cannot matter. Gains are applied before losses (docs/model.md, Trust).
+  // Visit them in id order: the per-citizen arrays are then read front to back instead of at
+  // random (at national scale each random read is a cache and TLB miss). With many touched, the
+  // bitmap gives the order without sorting.
+  if (touched.size() * 64 > n) {
+    touched.clear();
+    for (std::size_t w = 0; w < touched_bits.size(); ++w)
+      for (std::uint64_t x = touched_bits[w]; x != 0; x &= x - 1)
+        touched.push_back(
+            static_cast<NodeId>(w * 64 + static_cast<std::size_t>(std::countr_zero(x))));
+  } else {
+    std::sort(touched.begin(), touched.end());
+  }
   const auto m = static_cast<std::int64_t>(touched.size());
   const auto& tp = sc.trust;
   std::vector<NodeId> new_believers, new_informed, new_concerned;
