@@ -15,10 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "core/generator.hpp"
 #include "core/simulation.hpp"
 
 using namespace civsim;
+using civsim::bench::Json;
+using civsim::bench::load_average;
 
 namespace {
 
@@ -47,13 +50,13 @@ Timing time_run(const Scenario& s, const Network& net, int repeats) {
   return t;
 }
 
-Scenario full_model(std::int64_t population, double days, Strategy strategy) {
+Scenario full_model(std::int64_t population, double days, Strategy strategy, double followees) {
   Scenario s;
   s.name = "bench_model";
   s.seed = 12345;
   s.population = population;
   s.network.generator = NetworkGenerator::power_law;
-  s.network.mean_followees = 30;
+  s.network.mean_followees = followees;
   s.accounts[0].follower_share = 0.3;
   s.accounts[0].strategy = strategy;
   s.time.duration_hours = days * 24;
@@ -80,14 +83,6 @@ Scenario diffusion_only(Scenario s) {
   return s;
 }
 
-// The 1-minute load average (Linux), so that a table from a shared machine says how busy it was.
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string first;
-  if (!(in >> first)) return "unknown";
-  return first;
-}
-
 const char* name(Strategy s) {
   switch (s) {
     case Strategy::broadcast:
@@ -105,34 +100,72 @@ const char* name(Strategy s) {
 int main(int argc, char** argv) {
   CLI::App app{"civsim model benchmark: full model per strategy arm vs diffusion only"};
   std::int64_t population = 100000;
+  double followees = 30;
   double days = 7;
   int repeats = 1;
   int threads = omp_get_max_threads();
+  std::vector<std::string> arm_names{"broadcast", "reactive", "dialogue"};
+  std::string json;
+  bool skip_one = false;
   app.add_option("--population", population, "citizens")->capture_default_str();
+  app.add_option("--mean-followees", followees, "mean followees (edges per citizen)")
+      ->capture_default_str();
   app.add_option("--days", days, "simulated days (1-hour steps)")->capture_default_str();
   app.add_option("--repeats", repeats, "best of this many timings")->capture_default_str();
   app.add_option("--threads", threads, "threads for the parallel columns (the other is 1)")
       ->capture_default_str();
+  app.add_option("--arms", arm_names, "strategy arms to run")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_flag("--skip-one-thread", skip_one, "only the --threads columns (large populations)");
+  app.add_option("--json", json, "write the results to this JSON file");
   CLI11_PARSE(app, argc, argv);
+  std::vector<Strategy> arms;
+  for (const auto& a : arm_names) {
+    if (a == "broadcast")
+      arms.push_back(Strategy::broadcast);
+    else if (a == "reactive")
+      arms.push_back(Strategy::reactive);
+    else if (a == "dialogue")
+      arms.push_back(Strategy::dialogue);
+    else {
+      fmt::print(stderr, "bench_model: unknown arm {}\n", a);
+      return 2;
+    }
+  }
   if (population < 2 || days <= 0 || repeats < 1 || threads < 1) {
     fmt::print(stderr, "bench_model: need population >= 2, days > 0, repeats >= 1, threads >= 1\n");
     return 2;
   }
 
-  const Scenario base = full_model(population, days, Strategy::broadcast);
+  const Scenario base = full_model(population, days, Strategy::broadcast, followees);
   omp_set_num_threads(threads);
   const auto g0 = std::chrono::steady_clock::now();
   const Network net = generate_network(base);
   const double gen = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
+  const double network_bytes = static_cast<double>(net.offsets().size() * sizeof(std::uint64_t) +
+                                                   net.n_edges() * sizeof(NodeId));
+  const std::string load = load_average();
+  Json out;
+  out.meta("benchmark", Json::str("model"));
+  out.meta("population", Json::num(static_cast<double>(population)));
+  out.meta("mean_followees", Json::num(followees));
+  out.meta("edges", Json::num(static_cast<double>(net.n_edges())));
+  out.meta("days", Json::num(days));
+  out.meta("steps", Json::num(static_cast<double>(base.steps())));
+  out.meta("threads", Json::num(threads));
+  out.meta("generate_s", Json::num(gen));
+  out.meta("network_bytes", Json::num(network_bytes));
+  out.meta("load_average_start", Json::str(load));
   const double agent_steps = static_cast<double>(population) * static_cast<double>(base.steps());
 
   fmt::print(
-      "workload: power_law network, N = {} citizens, mean followees 30 ({} follows), 1 government "
+      "workload: power_law network, N = {} citizens, mean followees {} ({} follows), 1 government "
       "account followed by 30% of citizens (4 posts/day); shock at 6 h, hoax rumour (10 seeds) at "
       "8 h; {} days in 1-hour steps ({} steps); other parameters at their defaults; network "
       "generated in {:.2f} s with {} threads (not included); best of {}; load average {} at the "
       "start\n",
-      population, net.n_edges(), days, base.steps(), gen, threads, repeats, load_average());
+      population, followees, net.n_edges(), days, base.steps(), gen, threads, repeats, load);
   fmt::print(
       "diffusion only: the same scenario with questions (ask rate 0), the rumour, trust updates "
       "and following off; the shock stays\n\n");
@@ -142,29 +175,60 @@ int main(int argc, char** argv) {
              "impressions", "questions");
   fmt::print("{:<10} {:<15} {:>10} {:>13} {:>10} {:>13} {:>8} {:>10} {:>10} {:>11} {:>10}\n", "",
              "", "", "", "", "", "", "1 thread", fmt::format("{} threads", threads), "", "");
-  for (const Strategy arm : {Strategy::broadcast, Strategy::reactive, Strategy::dialogue}) {
-    const Scenario full = full_model(population, days, arm);
+  for (const Strategy arm : arms) {
+    const Scenario full = full_model(population, days, arm, followees);
     const Scenario diff = diffusion_only(full);
     // [variant][0 = 1 thread, 1 = `threads` threads]
     std::array<std::array<Timing, 2>, 2> t;
-    for (int k = 0; k < 2; ++k) {
+    for (int k = skip_one ? 1 : 0; k < 2; ++k) {
       omp_set_num_threads(k == 0 ? 1 : threads);
       t[0][k] = time_run(full, net, repeats);
       t[1][k] = time_run(diff, net, repeats);
     }
+    if (skip_one) t[0][0] = t[0][1], t[1][0] = t[1][1];
     for (int v = 0; v < 2; ++v) {
       const auto& one = t[v][0];
       const auto& many = t[v][1];
+      const auto cell = [&](double x, const char* f) {
+        return skip_one ? std::string("-") : fmt::format(fmt::runtime(f), x);
+      };
       fmt::print(
-          "{:<10} {:<15} {:>10.3f} {:>13.3g} {:>10.3f} {:>13.3g} {:>8.2f} {:>10} {:>10} {:>11.3g} "
+          "{:<10} {:<15} {:>10} {:>13} {:>10.3f} {:>13.3g} {:>8} {:>10} {:>10} {:>11.3g} "
           "{:>10.3g}\n",
-          name(arm), v == 0 ? "full" : "diffusion-only", one.seconds / days,
-          agent_steps / one.seconds, many.seconds / days, agent_steps / many.seconds,
-          one.seconds / many.seconds,
-          v == 0 ? fmt::format("{:.2f}", t[0][0].seconds / t[1][0].seconds) : std::string("-"),
+          name(arm), v == 0 ? "full" : "diffusion-only", cell(one.seconds / days, "{:.3f}"),
+          cell(agent_steps / one.seconds, "{:.3g}"), many.seconds / days,
+          agent_steps / many.seconds, cell(one.seconds / many.seconds, "{:.2f}"),
+          v == 0 ? cell(t[0][0].seconds / t[1][0].seconds, "{:.2f}") : std::string("-"),
           v == 0 ? fmt::format("{:.2f}", t[0][1].seconds / t[1][1].seconds) : std::string("-"),
-          one.impressions, one.questions);
+          many.impressions, many.questions);
+      const double nan = std::nan("");
+      out.row({{"arm", Json::str(name(arm))},
+               {"run", Json::str(v == 0 ? "full" : "diffusion-only")},
+               {"s_per_day_1t", Json::num(skip_one ? nan : one.seconds / days)},
+               {"agent_steps_per_s_1t", Json::num(skip_one ? nan : agent_steps / one.seconds)},
+               {"s_per_day", Json::num(many.seconds / days)},
+               {"agent_steps_per_s", Json::num(agent_steps / many.seconds)},
+               {"speedup", Json::num(skip_one ? nan : one.seconds / many.seconds)},
+               {"full_over_diffusion_1t",
+                Json::num(v == 0 && !skip_one ? t[0][0].seconds / t[1][0].seconds : nan)},
+               {"full_over_diffusion", Json::num(v == 0 ? t[0][1].seconds / t[1][1].seconds : nan)},
+               {"impressions", Json::num(many.impressions)},
+               {"questions", Json::num(many.questions)},
+               {"load_average", Json::str(load_average())}});
     }
+  }
+  const double rss = civsim::bench::peak_rss_bytes();
+  fmt::print(
+      "\npeak RSS {:.3g} GiB: {:.0f} bytes per citizen; the network alone {:.2f} bytes per edge "
+      "({:.3g} GiB); load average {} at the end\n",
+      rss / 1073741824.0, rss / static_cast<double>(population),
+      network_bytes / static_cast<double>(net.n_edges()), network_bytes / 1073741824.0,
+      load_average());
+  out.meta("peak_rss_bytes", Json::num(rss));
+  out.meta("load_average_end", Json::str(load_average()));
+  if (!out.write(json)) {
+    fmt::print(stderr, "bench_model: cannot write {}\n", json);
+    return 1;
   }
   return 0;
 }

@@ -109,12 +109,15 @@ std::int64_t exposure_age(const std::vector<double>& table, double activity, dou
 
 double apply_gain(double trust, double g, unsigned count) {
   if (count == 0 || g <= 0) return trust;
-  return 1.0 - (1.0 - trust) * std::pow(1.0 - g, static_cast<double>(count));
+  // pow(x, 1) is x exactly; skipping the call for the common single event saves its cost.
+  const double keep = count == 1 ? 1.0 - g : std::pow(1.0 - g, static_cast<double>(count));
+  return 1.0 - (1.0 - trust) * keep;
 }
 
 double apply_loss(double trust, double l, double asymmetry, unsigned count) {
   if (count == 0 || l <= 0) return trust;
-  return trust * std::pow(1.0 - std::min(1.0, asymmetry * l), static_cast<double>(count));
+  const double f = 1.0 - std::min(1.0, asymmetry * l);
+  return trust * (count == 1 ? f : std::pow(f, static_cast<double>(count)));
 }
 
 bool office_open(const AccountParams& a, const TimeParams& time, std::int64_t step) {

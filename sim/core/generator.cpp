@@ -1,6 +1,7 @@
 #include "core/generator.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <numeric>
@@ -19,8 +20,8 @@ class AliasTable {
  public:
   explicit AliasTable(std::span<const double> weights) {
     const std::size_t n = weights.size();
-    prob_.resize(n);
-    alias_.resize(n);
+    std::vector<double> prob_(n);
+    std::vector<std::uint32_t> alias_(n);
     const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
     std::vector<double> scaled(n);
     std::vector<std::uint32_t> small, large;
@@ -41,16 +42,30 @@ class AliasTable {
     }
     for (std::uint32_t i : large) prob_[i] = 1.0, alias_[i] = i;
     for (std::uint32_t i : small) prob_[i] = 1.0, alias_[i] = i;  // rounding leftovers
+    entries_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) entries_[i] = {prob_[i], alias_[i]};
   }
 
+  // The slot an index word picks; sampling reads only entry `slot` (so it can be prefetched).
+  std::uint32_t slot(std::uint64_t index_word) const {
+    return static_cast<std::uint32_t>(to_index(index_word, entries_.size()));
+  }
+  void prefetch(std::uint32_t i) const { __builtin_prefetch(&entries_[i]); }
+  std::uint32_t resolve(std::uint32_t i, std::uint64_t coin_word) const {
+    return to_unit(coin_word) < entries_[i].prob ? i : entries_[i].alias;
+  }
   std::uint32_t sample(std::uint64_t index_word, std::uint64_t coin_word) const {
-    const auto i = static_cast<std::uint32_t>(to_index(index_word, prob_.size()));
-    return to_unit(coin_word) < prob_[i] ? i : alias_[i];
+    return resolve(slot(index_word), coin_word);
   }
 
  private:
-  std::vector<double> prob_;
-  std::vector<std::uint32_t> alias_;
+  // Probability and alias side by side: one cache line per draw (the tables of a national-scale
+  // network are far larger than the caches, so every draw is a miss).
+  struct Entry {
+    double prob;
+    std::uint32_t alias;
+  };
+  std::vector<Entry> entries_;
 };
 
 std::vector<double> follower_weights(const Scenario& sc, double mean_followees) {
@@ -119,15 +134,41 @@ class FolloweeSampler {
     }
   }
 
-  // Fills `row` with up to `want` candidates (duplicates and self-loops possible).
-  void draw(const Scenario& sc, NodeId u, std::uint64_t& k, std::size_t want,
-            std::vector<NodeId>& row) const {
-    const auto r = random_words({sc.seed, 0, Purpose::network_target, 0, u, k++});
-    if (homophily_ < 0) {  // two independent draws per random block
-      row.push_back(tables_[0].sample(r[0], r[1]));
-      if (row.size() < want) row.push_back(tables_[0].sample(r[2], r[3]));
-      return;
+  struct Pending {
+    std::uint32_t table, slot;
+    std::uint64_t coin;
+  };
+
+  // Draws until `row` holds `want` candidates or k reaches `budget` (duplicates and self-loops
+  // possible): the same draws, in the same order, as drawing one random block at a time while
+  // row.size() < want and k < budget. The random words of the whole round are made first and the
+  // alias-table entries they pick prefetched, so that the table lookups (cache misses) overlap.
+  void draw_round(const Scenario& sc, NodeId u, std::uint64_t& k, std::uint64_t budget,
+                  std::size_t want, std::vector<NodeId>& row, std::vector<Pending>& pending) const {
+    pending.clear();
+    const auto add = [&](std::size_t table, std::uint64_t index_word, std::uint64_t coin) {
+      const std::uint32_t slot = tables_[table].slot(index_word);
+      tables_[table].prefetch(slot);
+      pending.push_back({static_cast<std::uint32_t>(table), slot, coin});
+    };
+    std::size_t size = row.size();
+    while (size < want && k < budget) {
+      const auto r = random_words({sc.seed, 0, Purpose::network_target, 0, u, k++});
+      if (homophily_ < 0) {  // two independent draws per random block
+        add(0, r[0], r[1]);
+        if (++size < want) add(0, r[2], r[3]), ++size;
+      } else {
+        add(region_target(u, r), r[2], r[3]);
+        ++size;
+      }
     }
+    for (const Pending& p : pending)
+      row.push_back(starts_[homophily_ < 0 ? 0 : p.table] +
+                    tables_[p.table].resolve(p.slot, p.coin));
+  }
+
+  // The region a homophilous draw with words r picks its followee from.
+  std::size_t region_target(NodeId u, const std::array<std::uint64_t, 4>& r) const {
     const std::size_t own = region_of(starts_, u);
     std::size_t target = own;
     if (to_unit(r[0]) >= homophily_) {  // another region, chosen by its total weight
@@ -141,7 +182,7 @@ class FolloweeSampler {
         if ((pick -= region_weight_[s]) < 0) break;
       }
     }
-    row.push_back(starts_[target] + tables_[target].sample(r[2], r[3]));
+    return target;
   }
 
  private:
@@ -166,6 +207,7 @@ Csr power_law_followees(const Scenario& sc, double mean_followees) {
 #pragma omp parallel
   {
     std::vector<NodeId> row;
+    std::vector<FolloweeSampler::Pending> pending;
 #pragma omp for schedule(dynamic, 256)
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(nc); ++i) {
       const auto u = static_cast<NodeId>(i);
@@ -176,7 +218,7 @@ Csr power_law_followees(const Scenario& sc, double mean_followees) {
       // when a citizen wants nearly every heavy node; it then keeps fewer followees (see stats).
       const std::uint64_t budget = 10ull * want + 32;
       while (row.size() < want && k < budget) {
-        while (row.size() < want && k < budget) sampler.draw(sc, u, k, want, row);
+        sampler.draw_round(sc, u, k, budget, want, row, pending);
         std::erase(row, u);
         std::sort(row.begin(), row.end());
         row.erase(std::unique(row.begin(), row.end()), row.end());
@@ -199,21 +241,32 @@ Csr add_follow_backs(const Scenario& sc, Csr followees, double q) {
     return bernoulli({sc.seed, 0, Purpose::network_follow_back, 0, u, v}, q);
   };
   const auto n = static_cast<std::int64_t>(nc);
+  // Each edge's draw is made once; the outcome is kept in a bitmap over edges (E / 8 bytes) for
+  // the second pass.
+  std::vector<std::uint64_t> back_bits((followees.entries() + 63) / 64, 0);
 #pragma omp parallel for schedule(dynamic, 1024)
-  for (std::int64_t i = 0; i < n; ++i)
-    for (NodeId v : followees.row(static_cast<NodeId>(i)))
-      if (backs(static_cast<NodeId>(i), v))
-        std::atomic_ref<std::uint32_t>(back_count[v]).fetch_add(1, std::memory_order_relaxed);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto row = static_cast<std::size_t>(i);
+    for (std::uint64_t e = followees.offsets[row]; e < followees.offsets[row + 1]; ++e) {
+      const NodeId v = followees.targets[e];
+      if (!backs(static_cast<NodeId>(i), v)) continue;
+      std::atomic_ref<std::uint32_t>(back_count[v]).fetch_add(1, std::memory_order_relaxed);
+      std::atomic_ref<std::uint64_t>(back_bits[e / 64])
+          .fetch_or(std::uint64_t{1} << (e % 64), std::memory_order_relaxed);
+    }
+  }
   Csr back = csr_with_capacity(back_count);
   {
     // Threads claim slots in any order; sorting each list afterwards makes the result unique.
     std::vector<std::uint64_t> cursor(back.offsets.begin(), back.offsets.end() - 1);
 #pragma omp parallel for schedule(dynamic, 1024)
-    for (std::int64_t i = 0; i < n; ++i)
-      for (NodeId v : followees.row(static_cast<NodeId>(i)))
-        if (backs(static_cast<NodeId>(i), v))
-          back.targets[std::atomic_ref<std::uint64_t>(cursor[v]).fetch_add(
-              1, std::memory_order_relaxed)] = static_cast<NodeId>(i);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto row = static_cast<std::size_t>(i);
+      for (std::uint64_t e = followees.offsets[row]; e < followees.offsets[row + 1]; ++e)
+        if ((back_bits[e / 64] >> (e % 64)) & 1u)
+          back.targets[std::atomic_ref<std::uint64_t>(cursor[followees.targets[e]])
+                           .fetch_add(1, std::memory_order_relaxed)] = static_cast<NodeId>(i);
+    }
 #pragma omp parallel for schedule(dynamic, 1024)
     for (std::int64_t v = 0; v < n; ++v)
       std::sort(back.targets.begin() + static_cast<std::ptrdiff_t>(back.offsets[v]),

@@ -23,6 +23,10 @@ struct StatsOptions {
   std::uint32_t path_sources = 16;           // BFS sources for path lengths (all if fewer nodes)
   double eigen_tolerance = 1e-6;             // relative residual |Mx - mu x| / mu to stop at
   int eigen_max_iterations = 300;            // power-iteration budget; at least 1
+  // Also stop after this many edge visits in all (one iteration visits every edge), so that the
+  // statistics of a national-scale graph take minutes, not an hour; <= 0: no limit. The result
+  // then says eigen_converged = false. `civsim run` and `civsim compare` set it (app/common.cpp).
+  double eigen_max_edge_visits = 0;
 };
 
 // Summary of one degree (follower or followee count) over citizens. A quantile q is the count at

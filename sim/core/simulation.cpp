@@ -1,14 +1,17 @@
 #include "core/simulation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include "core/dynamics.hpp"
 #include "core/rng.hpp"
@@ -76,9 +79,30 @@ std::size_t trust_bin(double t) {
 enum RumourState : std::uint8_t { kUnaware = 0, kBeliever = 1, kSceptic = 2 };
 enum Flag : std::uint8_t { kBelieve = 1, kReject = 2 };
 
+// An allocator whose resize() leaves new elements uninitialised (for buffers filled right after).
+template <class T>
+struct NoInitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = NoInitAllocator<U>;
+  };
+  NoInitAllocator() = default;
+  template <class U>
+  NoInitAllocator(const NoInitAllocator<U>&) noexcept {}
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0)
+      ::new (static_cast<void*>(p)) U;
+    else
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 // Chunked deterministic parallel loops: work is split into fixed chunks whose results are
 // combined in chunk order, so floating-point sums do not depend on the thread count.
 constexpr std::int64_t kChunk = 8192;
+// How many citizens ahead the random-access loops prefetch their state.
+constexpr std::int64_t kPrefetch = 16;
 
 }  // namespace
 
@@ -88,15 +112,42 @@ struct Post {
   PostType type = PostType::information;
   std::int32_t account = -1;  // government account index; -1 for citizens' posts
   std::int64_t created = 0;
-  bool scheduled = false;            // a scheduled information/consultation post (histograms)
-  std::vector<NodeId> sharers;       // sorted citizens who reshared it
-  std::uint64_t n_sharers = 0;       // kept after the post dies and sharers is freed
-  std::uint32_t max_depth = 0;       // deepest reshare, in hops from the author
-  std::uint64_t engagement = 0;      // likes + comments + reshares so far
-  std::int64_t pending = 0;          // scheduled exposures not yet delivered
-  std::vector<std::uint16_t> seen;   // threshold models: distinct sharers each citizen saw
-  std::vector<NodeId> contributors;  // consultations: sorted citizens who commented
+  bool scheduled = false;       // a scheduled information/consultation post (histograms)
+  std::vector<NodeId> sharers;  // sorted citizens who reshared it, while they are few ...
+  std::vector<std::uint64_t> sharer_bits;  // ... then a bitmap over citizens instead
+  std::uint64_t n_sharers = 0;             // kept after the post dies and sharers is freed
+  std::uint32_t max_depth = 0;             // deepest reshare, in hops from the author
+  std::uint64_t engagement = 0;            // likes + comments + reshares so far
+  std::int64_t pending = 0;                // scheduled exposures not yet delivered
+  std::vector<std::uint16_t> seen;         // threshold models: distinct sharers each citizen saw
+  std::vector<NodeId> contributors;        // consultations: sorted citizens who commented
 };
+
+namespace {
+
+// Above this many sharers a post keeps them in a bitmap over citizens (n / 8 bytes, freed when
+// the post dies): a reshare check is then one bit test instead of a binary search.
+constexpr std::size_t kSharerBitmapMin = 4096;
+
+bool is_sharer(const Post& p, NodeId u) {
+  return p.sharer_bits.empty() ? contains(p.sharers, u) : test(p.sharer_bits, u);
+}
+
+// Adds sorted, unique new sharers (none of them a sharer yet).
+void add_sharers(Post& p, const std::vector<NodeId>& add, std::uint32_t n_citizens) {
+  if (p.sharer_bits.empty() && p.sharers.size() + add.size() < kSharerBitmapMin) {
+    merge_into(p.sharers, add);
+    return;
+  }
+  if (p.sharer_bits.empty()) {
+    p.sharer_bits.assign(words_for(n_citizens), 0);
+    for (const NodeId u : p.sharers) set_bit(p.sharer_bits, u, true);
+    std::vector<NodeId>().swap(p.sharers);
+  }
+  for (const NodeId u : add) set_bit(p.sharer_bits, u, true);
+}
+
+}  // namespace
 
 // A scheduled delivery of post `post` into citizen u's feed, shared by `source` at `depth`.
 struct Exposure {
@@ -145,6 +196,7 @@ struct Simulation::State {
   // Citizens (structure of arrays).
   std::vector<std::uint8_t> region;
   std::vector<float> activity;  // sessions per day
+  float min_activity = 0;       // over citizens
   std::vector<double> trust;
   std::vector<float> concern_base;              // concern decays back to this
   std::vector<double> excess;                   // concern above the base
@@ -178,9 +230,20 @@ struct Simulation::State {
   std::vector<AccountState> accounts;
   std::vector<std::size_t> government;  // indices of government accounts
   std::vector<Post> posts;
-  std::vector<std::vector<Exposure>> ring;  // scheduled exposures by step % ring.size()
+  // Scheduled exposures by step % ring.size() (filled in place, so not zeroed first).
+  std::vector<std::vector<Exposure, NoInitAllocator<Exposure>>> ring;
   std::vector<std::vector<double>> tables;  // exposure tables by start step (lazy)
   std::vector<std::uint32_t> live;          // posts with pending exposures
+  // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
+  // exposures with their ring slots, how many go to each slot, exposures per post (run-length).
+  struct Staged {
+    std::vector<std::pair<std::uint32_t, Exposure>,
+                NoInitAllocator<std::pair<std::uint32_t, Exposure>>>
+        items;
+    std::vector<std::uint32_t> per_slot;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> per_post;
+  };
+  std::vector<Staged> staging;
 
   // Run totals for the summary.
   double cum_posts = 0, cum_likes = 0, cum_comments = 0, cum_reshares = 0;
@@ -206,8 +269,18 @@ struct Simulation::State {
   }
   std::uint32_t new_post(PostType type, std::int32_t account, std::uint64_t key_a,
                          std::uint64_t key_b);
+  // A post published by `audience` (an account or a citizen) into its followers' feeds: the feed
+  // filter and the time each follower sees it decided now, the exposures scheduled in the ring.
+  struct Publication {
+    std::uint32_t post;
+    NodeId audience;
+    double reach;
+    std::int64_t first_step;
+    std::uint32_t depth;
+  };
   void publish(std::uint32_t post, NodeId audience, double feed_reach, std::int64_t first_step,
                std::uint32_t depth);
+  void publish_all(std::span<const Publication> pubs);
 
   void apply_events(StepRecord& rec);
   void government_posts(StepRecord& rec);
@@ -267,6 +340,7 @@ Simulation::State::State(const Scenario& s, const Network& network, std::uint32_
         static_cast<float>(sc.citizens.sessions_per_day *
                            std::exp(sc.citizens.activity_sigma * normal_from(w[0], w[1])));
   }
+  min_activity = n ? *std::min_element(activity.begin(), activity.end()) : 0.0f;
   excess.assign(n, 0.0);
   rumour.assign(n, kUnaware);
   pending_question.assign(words_for(n), 0);
@@ -347,44 +421,124 @@ std::uint32_t Simulation::State::new_post(PostType type, std::int32_t account, s
 
 void Simulation::State::publish(std::uint32_t post, NodeId audience, double feed_reach,
                                 std::int64_t first_step, std::uint32_t depth) {
-  if (first_step >= n_steps || feed_reach <= 0) return;
-  const auto& tab = table(first_step);
-  const std::uint64_t key = posts[post].key;
-  const bool account = !net.is_citizen(audience);
-  const std::vector<std::uint64_t>* filter = account ? &accounts[audience - n].follows : nullptr;
-  const auto followers = net.followers(audience);
-  const auto ring_size = static_cast<std::int64_t>(ring.size());
-  std::int64_t scheduled = 0;
+  const Publication one{post, audience, feed_reach, first_step, depth};
+  publish_all(std::span<const Publication>(&one, 1));
+}
 
-  const auto visit = [&](NodeId u, std::vector<std::pair<std::int64_t, Exposure>>& out) {
-    if (!net.is_citizen(u) || (filter && !test(*filter, u))) return;
-    const auto w = random_words(id(Purpose::exposure, key, u, audience));
-    if (to_unit(w[0]) >= feed_reach) return;
-    const std::int64_t j = exposure_age(tab, activity[u], -std::log(to_unit_open0(w[1])));
-    if (j < 0 || first_step + j >= n_steps) return;
-    out.push_back({(first_step + j) % ring_size, Exposure{post, u, audience, depth}});
+void Simulation::State::publish_all(std::span<const Publication> pubs) {
+  // The work is the concatenation of every publication's audience (followers, then the extra
+  // followers of an account), cut into fixed chunks of kChunk followers. Each chunk stages its
+  // exposures by ring slot; the chunks are then copied into the ring in chunk order, so the ring
+  // holds the exposures in the same order whatever the thread count (the order of one sequential
+  // pass over the publications).
+  struct Source {
+    std::uint32_t pub;
+    std::span<const NodeId> audience;
   };
-  const auto flush = [&](std::vector<std::pair<std::int64_t, Exposure>>& out) {
-    for (const auto& [slot, e] : out) ring[static_cast<std::size_t>(slot)].push_back(e);
-    scheduled += static_cast<std::int64_t>(out.size());
-  };
-  const auto m = static_cast<std::int64_t>(followers.size());
-#pragma omp parallel if (m > 4 * kChunk)
-  {
-    std::vector<std::pair<std::int64_t, Exposure>> out;
-#pragma omp for schedule(static, kChunk) nowait
-    for (std::int64_t i = 0; i < m; ++i) visit(followers[static_cast<std::size_t>(i)], out);
-#pragma omp critical(civsim_publish)
-    flush(out);
+  std::vector<Source> sources;
+  std::vector<std::uint64_t> prefix{0};
+  for (std::size_t i = 0; i < pubs.size(); ++i) {
+    const Publication& pb = pubs[i];
+    if (pb.first_step >= n_steps || pb.reach <= 0) continue;
+    (void)table(pb.first_step);  // made here: table() is not thread-safe
+    const auto add = [&](std::span<const NodeId> a) {
+      if (a.empty()) return;
+      sources.push_back({static_cast<std::uint32_t>(i), a});
+      prefix.push_back(prefix.back() + a.size());
+    };
+    add(net.followers(pb.audience));
+    if (!net.is_citizen(pb.audience)) add(accounts[pb.audience - n].extra);
   }
-  if (account) {
-    std::vector<std::pair<std::int64_t, Exposure>> out;
-    for (const NodeId u : accounts[audience - n].extra) visit(u, out);
-    flush(out);
+  const std::uint64_t total = prefix.back();
+  if (total == 0) return;
+  const auto n_tasks = static_cast<std::int64_t>((total + kChunk - 1) / kChunk);
+  const auto ring_size = ring.size();
+
+  if (staging.size() < static_cast<std::size_t>(n_tasks))
+    staging.resize(static_cast<std::size_t>(n_tasks));
+  auto& staged = staging;
+  // The largest age at which a follower can first see a post is decided by E = -log(U), U in
+  // (0, 1], at most -log(2^-53) < 36.8: with activity * D[0] above this the post is seen at age 0
+  // whatever the draw, and the draw is not made. Likewise the feed filter with reach 1.
+  constexpr double kMaxExposureDraw = 40.0;
+#pragma omp parallel for schedule(dynamic, 1) if (n_tasks > 1)
+  for (std::int64_t t = 0; t < n_tasks; ++t) {
+    Staged& st = staged[static_cast<std::size_t>(t)];
+    std::uint64_t pos = static_cast<std::uint64_t>(t) * kChunk;
+    const std::uint64_t end = std::min(total, pos + kChunk);
+    st.items.clear();
+    st.items.reserve(end - pos);
+    st.per_slot.assign(ring_size, 0);
+    st.per_post.clear();
+    auto src = static_cast<std::size_t>(std::upper_bound(prefix.begin(), prefix.end(), pos) -
+                                        prefix.begin() - 1);
+    for (; pos < end; ++src) {
+      const Source& so = sources[src];
+      const Publication& pb = pubs[so.pub];
+      const auto& tab = tables[static_cast<std::size_t>(pb.first_step)];
+      const std::uint64_t key = posts[pb.post].key;
+      const bool account = !net.is_citizen(pb.audience);
+      const std::vector<std::uint64_t>* filter =
+          account ? &accounts[pb.audience - n].follows : nullptr;
+      const std::uint64_t stop = std::min(end, prefix[src + 1]);
+      const bool need_feed = pb.reach < 1.0;
+      // Every follower sees it at age 0 whatever the draw (the least active one included).
+      const bool at_once =
+          !need_feed && static_cast<double>(min_activity) * tab[0] >= kMaxExposureDraw;
+      std::int64_t scheduled = 0;
+      const std::uint64_t stop_i = stop - prefix[src];
+      for (std::uint64_t i = pos - prefix[src]; i < stop_i; ++i) {
+        if (i + kPrefetch < stop_i) {
+          const NodeId v = so.audience[i + kPrefetch];
+          if (!at_once) __builtin_prefetch(&activity[std::min(v, n - 1)]);
+          if (filter) __builtin_prefetch(&(*filter)[std::min(v, n - 1) / 64]);
+        }
+        const NodeId u = so.audience[i];
+        if (!net.is_citizen(u) || (filter && !test(*filter, u))) continue;
+        std::int64_t j = 0;
+        if (!at_once) {
+          const double act = activity[u];
+          if (need_feed || !(act * tab[0] >= kMaxExposureDraw)) {
+            const auto w = random_words(id(Purpose::exposure, key, u, pb.audience));
+            if (to_unit(w[0]) >= pb.reach) continue;
+            j = exposure_age(tab, act, -std::log(to_unit_open0(w[1])));
+          }
+        }
+        if (j < 0 || pb.first_step + j >= n_steps) continue;
+        const auto slot =
+            static_cast<std::uint32_t>(static_cast<std::uint64_t>(pb.first_step + j) % ring_size);
+        ++st.per_slot[slot];
+        st.items.push_back({slot, Exposure{pb.post, u, pb.audience, pb.depth}});
+        ++scheduled;
+      }
+      if (scheduled > 0) {
+        if (!st.per_post.empty() && st.per_post.back().first == pb.post)
+          st.per_post.back().second += scheduled;
+        else
+          st.per_post.emplace_back(pb.post, scheduled);
+      }
+      pos = stop;
+    }
   }
-  if (scheduled > 0) {
-    posts[post].pending += scheduled;
-    live.push_back(post);
+  // Ring positions of every chunk's staged exposures, in chunk order, then a parallel copy.
+  std::vector<std::size_t> fill(ring_size);
+  for (std::size_t s = 0; s < ring_size; ++s) fill[s] = ring[s].size();
+  for (std::size_t t = 0; t < static_cast<std::size_t>(n_tasks); ++t) {
+    for (std::size_t slot = 0; slot < ring_size; ++slot) {
+      const std::uint32_t k = staged[t].per_slot[slot];
+      staged[t].per_slot[slot] = static_cast<std::uint32_t>(fill[slot]);  // now its first index
+      fill[slot] += k;
+    }
+    for (const auto& [post, k] : staged[t].per_post) {
+      posts[post].pending += k;
+      live.push_back(post);
+    }
+  }
+  for (std::size_t s = 0; s < ring_size; ++s) ring[s].resize(fill[s]);
+#pragma omp parallel for schedule(dynamic, 1) if (n_tasks > 1)
+  for (std::int64_t t = 0; t < n_tasks; ++t) {
+    auto& st = staged[static_cast<std::size_t>(t)];
+    for (const auto& [slot, e] : st.items) ring[slot][st.per_slot[slot]++] = e;
   }
 }
 
@@ -647,9 +801,17 @@ void Simulation::State::deliver(StepRecord& rec) {
                                dp.model == DiffusionModel::fractional_threshold ||
                                dp.model == DiffusionModel::complex_contagion;
 
-  // Whether u reshares post p, shown by `source`, given the reshare word of the draw.
-  const auto reshares = [&](Post& p, NodeId u, std::uint64_t word, double tm) {
-    if (contains(p.sharers, u)) return false;
+  // Draws are made only when a decision depends on them: a probability <= 0 or >= 1 decides
+  // without its uniform (to_unit is in [0, 1)), and a draw no decision reads is not made at all.
+  // Every draw is a pure function of its identity, so skipping one changes nothing else.
+  const auto chance = [](double prob, auto&& word) {
+    if (prob <= 0) return false;
+    if (prob >= 1) return true;
+    return to_unit(word()) < prob;
+  };
+  // Whether u reshares post p, given its reshare word and trust multiplier (both on demand).
+  const auto reshares = [&](Post& p, NodeId u, auto&& word, auto&& tm) {
+    if (is_sharer(p, u)) return false;
     if (threshold_model && !p.seen.empty()) {
       const auto c = atomic_add(p.seen[u], std::uint16_t{1}) + 1u;
       std::uint64_t need = 1;
@@ -669,18 +831,28 @@ void Simulation::State::deliver(StepRecord& rec) {
     double base = dp.reshare_probability;
     if (ruled && dp.model == DiffusionModel::weighted_cascade)
       base = followees[u] ? 1.0 / followees[u] : 0.0;
-    const double prob =
-        base * rp.by_type[static_cast<std::size_t>(p.type)].reshare * (gov ? tm : 1.0);
-    return to_unit(word) < prob;
+    const double prob = base * rp.by_type[static_cast<std::size_t>(p.type)].reshare;
+    if (prob <= 0) return false;  // the product with a trust multiplier (>= 0) is <= 0 too
+    return chance(prob * (gov ? tm() : 1.0), word);
   };
 
-#pragma omp parallel if (m > kChunk)
+  const bool prefetch_trust = rp.trust_sensitivity != 0;
+  bool prefetch_concern = false;
+  for (const Reaction& re : rp.by_type) prefetch_concern = prefetch_concern || re.comment > 0;
+    // Threshold models deliver in ring order on one thread: the exposure that brings a citizen's
+    // count of sharers seen to the threshold is the one that reshares, and its draws (following)
+    // and depth then depend on the order, which a parallel loop would leave to thread timing.
+#pragma omp parallel if (m > kChunk && !threshold_model)
   {
     std::vector<Share> l_shares;
     std::vector<std::pair<std::uint32_t, NodeId>> l_follow, l_unfollow, l_contrib;
     std::vector<NodeId> l_touched;
     std::vector<std::int64_t> l_region(n_regions, 0);
     std::uint64_t l_imp = 0, l_likes = 0, l_comments = 0, l_reach = 0, l_eng = 0, l_corr = 0;
+    // Delivered exposures of the current run of one post, subtracted from its pending count
+    // when the post changes (exposures of a post are mostly contiguous in the ring).
+    std::uint32_t run_post = 0;
+    std::int64_t run_count = 0;
     const auto flag = [&](NodeId u, std::uint8_t f) {
       std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(f, std::memory_order_relaxed);
       touch(u, l_touched);
@@ -691,32 +863,76 @@ void Simulation::State::deliver(StepRecord& rec) {
     };
 #pragma omp for schedule(static, kChunk) nowait
     for (std::int64_t i = 0; i < m; ++i) {
+      if (i + kPrefetch < m) {
+        // Citizens are visited in a random order: fetch the state of a later one now.
+        const Exposure& ahead = bucket[static_cast<std::size_t>(i + kPrefetch)];
+        const NodeId v = ahead.u;
+        __builtin_prefetch(&exposed[v / 64]);
+        if (prefetch_trust) __builtin_prefetch(&trust[v]);
+        if (prefetch_concern) {
+          __builtin_prefetch(&concern_base[v]);
+          __builtin_prefetch(&excess[v]);
+        }
+        const Post& pa = posts[ahead.post];
+        if (!pa.sharer_bits.empty()) __builtin_prefetch(&pa.sharer_bits[v / 64]);
+        if (pa.account >= 0)
+          __builtin_prefetch(&accounts[static_cast<std::size_t>(pa.account)].follows[v / 64]);
+      }
       const Exposure& e = bucket[static_cast<std::size_t>(i)];
       Post& p = posts[e.post];
-      atomic_add(p.pending, std::int64_t{-1});
+      if (e.post != run_post) {
+        if (run_count) atomic_add(posts[run_post].pending, -run_count);
+        run_post = e.post;
+        run_count = 0;
+      }
+      ++run_count;
       const NodeId u = e.u;
-      const auto r = random_words(id(Purpose::reaction, p.key, u, e.source));
+      // The reaction and exposure words of this (post, follower, sharer), drawn on demand.
+      std::array<std::uint64_t, 4> r{}, w{};
+      bool have_r = false, have_w = false;
+      const auto rw = [&](int k) {
+        if (!have_r) r = random_words(id(Purpose::reaction, p.key, u, e.source)), have_r = true;
+        return r[static_cast<std::size_t>(k)];
+      };
+      const auto ww = [&](int k) {
+        if (!have_w) w = random_words(id(Purpose::exposure, p.key, u, e.source)), have_w = true;
+        return w[static_cast<std::size_t>(k)];
+      };
       if (p.type == PostType::rumour) {
         if (sc.rumour.model != RumourModel::hoax || rumour[u] != kUnaware) continue;
         const double g = std::clamp(
             sc.rumour.gullibility * (1.0 + sc.rumour.gullibility_trust * (1.0 - 2.0 * trust[u])),
             0.0, 1.0);
-        if (to_unit(r[2]) < g) flag(u, kBelieve);
+        if (chance(g, [&] { return rw(2); })) flag(u, kBelieve);
         continue;
       }
       if (p.type == PostType::complaint) {
         count(ev_complaint, u);
-        if (reshares(p, u, r[0], 1.0)) l_shares.push_back({e.post, u, e.depth + 1});
+        if (reshares(
+                p, u, [&] { return rw(0); }, [] { return 1.0; }))
+          l_shares.push_back({e.post, u, e.depth + 1});
         continue;
       }
       ++l_imp;
-      if (test_and_set(exposed, u)) ++l_reach, ++l_region[region[u]];
-      const auto w = random_words(id(Purpose::exposure, p.key, u, e.source));
+      if (!test(exposed, u) && test_and_set(exposed, u)) ++l_reach, ++l_region[region[u]];
       const Reaction& re = rp.by_type[static_cast<std::size_t>(p.type)];
-      const double tm = std::max(0.0, trust_multiplier(rp.trust_sensitivity, trust[u]));
-      const bool like = to_unit(w[2]) < re.like * tm;
-      const bool comment = to_unit(w[3]) < re.comment * (1.0 + rp.concern_sensitivity * concern(u));
-      const bool share = reshares(p, u, r[0], tm);
+      // The trust multiplier, read on demand (with trust_sensitivity 0 it is 1 for any trust).
+      double tm_value = -1;
+      const auto tm = [&] {
+        if (tm_value < 0)
+          tm_value = rp.trust_sensitivity == 0
+                         ? 1.0
+                         : std::max(0.0, trust_multiplier(rp.trust_sensitivity, trust[u]));
+        return tm_value;
+      };
+      // A zero base probability decides without the multiplier (which is finite and >= 0 for
+      // likes, and >= 0 for comments as concern_sensitivity >= 0).
+      const bool like = re.like > 0 && chance(re.like * tm(), [&] { return ww(2); });
+      const bool comment =
+          re.comment > 0 &&
+          chance(re.comment * (1.0 + rp.concern_sensitivity * concern(u)), [&] { return ww(3); });
+      const bool share = reshares(
+          p, u, [&] { return rw(0); }, tm);
       l_likes += like;
       l_comments += comment;
       if (share) l_shares.push_back({e.post, u, e.depth + 1});
@@ -728,22 +944,30 @@ void Simulation::State::deliver(StepRecord& rec) {
       if (p.type == PostType::correction) {
         count(ev_correction, u);
         if (test_and_set(corrected, u)) ++l_corr;
-        if (rumour[u] != kSceptic && to_unit(r[2]) < sc.rumour.correction_verification)
+        if (rumour[u] != kSceptic &&
+            chance(sc.rumour.correction_verification, [&] { return rw(2); }))
           flag(u, kReject);
       }
       if (p.type == PostType::consultation && comment) l_contrib.emplace_back(e.post, u);
       const auto a = static_cast<std::size_t>(p.account);
       const auto& fp = sc.following;
+      // Whether u follows the account is looked up only when a follow or unfollow is possible.
+      const bool from_account = e.source == accounts[a].node;
+      if (!((like || share) && fp.follow_probability > 0) &&
+          !(from_account && (fp.unfollow_probability > 0 || fp.fatigue_unfollow > 0)))
+        continue;
       if (!follows(a, u)) {
-        if ((like || share) && to_unit(r[1]) < fp.follow_probability)
+        if ((like || share) && chance(fp.follow_probability, [&] { return rw(1); }))
           l_follow.emplace_back(static_cast<std::uint32_t>(a), u);
-      } else if (e.source == accounts[a].node) {
+      } else if (from_account) {
         const bool low = trust[u] < fp.unfollow_threshold;
-        if ((low && to_unit(r[1]) < fp.unfollow_probability) ||
-            (!low && !(like || comment || share) && to_unit(r[1]) < fp.fatigue_unfollow))
+        if ((low && chance(fp.unfollow_probability, [&] { return rw(1); })) ||
+            (!low && !(like || comment || share) &&
+             chance(fp.fatigue_unfollow, [&] { return rw(1); })))
           l_unfollow.emplace_back(static_cast<std::uint32_t>(a), u);
       }
     }
+    if (run_count) atomic_add(posts[run_post].pending, -run_count);
 #pragma omp critical(civsim_deliver)
     {
       shares.insert(shares.end(), l_shares.begin(), l_shares.end());
@@ -784,17 +1008,21 @@ void Simulation::State::deliver(StepRecord& rec) {
       add.push_back(shares[j].u);
       p.max_depth = std::max(p.max_depth, shares[j].depth);
     }
-    merge_into(p.sharers, add);
+    add_sharers(p, add, n);
     p.n_sharers += add.size();
     if (is_government_type(p.type)) rec[Series::reshares] += static_cast<double>(add.size());
     i = j;
   }
+  std::vector<Publication> reshared;
+  reshared.reserve(shares.size());
   for (const Share& s : shares) {
     const Post& p = posts[s.post];
     const double rank =
         1.0 + sc.platform.engagement_weight * std::log1p(static_cast<double>(p.engagement));
-    publish(s.post, s.u, std::min(1.0, sc.platform.citizen_reach * rank), step + 1, s.depth);
+    reshared.push_back(
+        {s.post, s.u, std::min(1.0, sc.platform.citizen_reach * rank), step + 1, s.depth});
   }
+  publish_all(reshared);
 
   // Follows and unfollows of government accounts.
   for (auto* c : {&follow_c, &unfollow_c, &contrib_c}) {
@@ -848,6 +1076,18 @@ void Simulation::State::set_rumour(NodeId u, std::uint8_t s) {
 void Simulation::State::update_touched() {
   // Every touched citizen is updated independently of the others, so the order (and the thread
   // that does it) cannot matter. Gains are applied before losses (docs/model.md, Trust).
+  // Visit them in id order: the per-citizen arrays are then read front to back instead of at
+  // random (at national scale each random read is a cache and TLB miss). With many touched, the
+  // bitmap gives the order without sorting.
+  if (touched.size() * 64 > n) {
+    touched.clear();
+    for (std::size_t w = 0; w < touched_bits.size(); ++w)
+      for (std::uint64_t x = touched_bits[w]; x != 0; x &= x - 1)
+        touched.push_back(
+            static_cast<NodeId>(w * 64 + static_cast<std::size_t>(std::countr_zero(x))));
+  } else {
+    std::sort(touched.begin(), touched.end());
+  }
   const auto m = static_cast<std::int64_t>(touched.size());
   const auto& tp = sc.trust;
   std::vector<NodeId> new_believers, new_informed, new_concerned;
@@ -907,14 +1147,17 @@ void Simulation::State::update_touched() {
   merge_into(informed, new_informed);
   merge_into(concerned, new_concerned);
   // Hoax: a new believer posts the rumour with probability `spreading`.
-  if (sc.rumour.model == RumourModel::hoax)
+  if (sc.rumour.model == RumourModel::hoax) {
+    std::vector<Publication> rumours;
     for (const NodeId u : new_believers) {
       const auto w =
           random_words(id(Purpose::rumour_transition, static_cast<std::uint64_t>(step), u, 1));
       if (to_unit(w[0]) >= sc.rumour.spreading) continue;
       const auto post = new_post(PostType::rumour, -1, u, static_cast<std::uint64_t>(step));
-      publish(post, u, sc.platform.citizen_reach, step + 1, 0);
+      rumours.push_back({post, u, sc.platform.citizen_reach, step + 1, 0});
     }
+    publish_all(rumours);
+  }
 }
 
 void Simulation::State::rumour_transitions() {
@@ -947,17 +1190,23 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
   std::vector<std::vector<double>> chunk_excess(static_cast<std::size_t>(n_chunks));
   std::vector<std::vector<std::pair<std::size_t, Question>>> chunk_questions(
       static_cast<std::size_t>(n_chunks));
+  // Citizens who stay concerned, per chunk; the others leave the list.
+  std::vector<std::vector<NodeId>> chunk_keep(static_cast<std::size_t>(n_chunks));
   std::vector<std::size_t> followed;
 #pragma omp parallel for schedule(dynamic, 1) if (n_chunks > 1) private(followed)
   for (std::int64_t c = 0; c < n_chunks; ++c) {
     auto& ex = chunk_excess[static_cast<std::size_t>(c)];
     ex.assign(n_regions, 0.0);
     auto& qs = chunk_questions[static_cast<std::size_t>(c)];
+    auto& keep = chunk_keep[static_cast<std::size_t>(c)];
+    keep.reserve(static_cast<std::size_t>(std::min(m - c * kChunk, kChunk)));
     for (std::int64_t i = c * kChunk; i < std::min(m, (c + 1) * kChunk); ++i) {
       const NodeId u = concerned[static_cast<std::size_t>(i)];
       excess[u] *= f;
       if (excess[u] < 1e-6) excess[u] = 0;
       ex[region[u]] += excess[u];
+      // Nothing later in the step changes excess or the base, so whether u stays is known now.
+      if (excess[u] != 0 || concern_base[u] >= qp.min_concern) keep.push_back(u);
       const double cu = concern(u);
       if (cu < qp.min_concern || government.empty() || qp.ask_rate_per_day <= 0 ||
           test(pending_question, u))
@@ -967,7 +1216,10 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
       const double rate = qp.ask_rate_per_day / 24.0 * dt * cu * boost * diurnal * activity[u] /
                           sc.citizens.sessions_per_day;
       const auto w = random_words(id(Purpose::question, static_cast<std::uint64_t>(step), u));
-      if (to_unit(w[0]) >= -std::expm1(-rate)) continue;
+      // P(ask) = 1 - exp(-rate) <= rate (also as computed by expm1, which is faithfully rounded
+      // and so never exceeds the representable bound), so a uniform >= rate decides without it.
+      const double u01 = to_unit(w[0]);
+      if (u01 >= rate || u01 >= -std::expm1(-rate)) continue;
       // Ask a followed government account if any, else any government account.
       followed.clear();
       for (const std::size_t a : government)
@@ -990,8 +1242,8 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
       accounts[a].queue.push_back(q);
     }
   }
-  std::erase_if(concerned,
-                [&](NodeId u) { return excess[u] == 0 && concern_base[u] < qp.min_concern; });
+  concerned.clear();
+  for (const auto& keep : chunk_keep) concerned.insert(concerned.end(), keep.begin(), keep.end());
   double total = 0;
   for (std::size_t r = 0; r < n_regions; ++r) {
     const double mean = region_size[r] ? (base_concern_sum[r] + region_excess[r]) /
@@ -1069,6 +1321,7 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
     Post& p = posts[i];
     if (p.pending > 0) return false;
     std::vector<NodeId>().swap(p.sharers);
+    std::vector<std::uint64_t>().swap(p.sharer_bits);
     std::vector<std::uint16_t>().swap(p.seen);
     return true;
   });
