@@ -46,8 +46,7 @@ std::vector<std::vector<std::size_t>> grid(const std::vector<std::size_t>& sizes
 
 Points latin_hypercube(std::size_t n, std::size_t d, std::uint64_t seed) {
   Points out(n, std::vector<double>(d));
-  // A purpose number of its own, outside the model's (core/rng.hpp lists 1-49).
-  constexpr auto purpose = static_cast<Purpose>(60);
+  constexpr auto purpose = Purpose::design_lhs;
   for (std::size_t k = 0; k < d; ++k) {
     // A random permutation of the strata (Fisher-Yates), then a uniform offset in each.
     std::vector<std::size_t> strata(n);

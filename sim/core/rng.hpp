@@ -44,6 +44,9 @@ enum class Purpose : std::uint32_t {
   ws_rewire = 31,      // Watts-Strogatz: whether and where a lattice follow is rewired
   price_choice = 32,   // Price: which earlier citizens an arriving citizen follows
   rmat_quadrant = 33,  // R-MAT: the quadrant choices of one edge attempt (agent = attempt)
+  // 60-69: parameter sweeps (core/design.hpp, core/sobol_indices.hpp); seed = the master seed.
+  design_lhs = 60,       // Latin hypercube: strata permutation and offsets (step factor, agent i)
+  sobol_bootstrap = 61,  // bootstrap resamples of Sobol' indices (step resample, agent draw)
 };
 
 struct DrawId {

@@ -69,7 +69,7 @@ SobolIndices sobol_indices(std::span<const double> y, std::size_t d, std::size_t
   std::vector<Eigen::Index> rows(kept.size());
   std::vector<double> f, t;
   double v = 0;
-  constexpr auto purpose = static_cast<Purpose>(61);  // outside the model's purposes
+  constexpr auto purpose = Purpose::sobol_bootstrap;
   for (std::size_t b = 0; b < bootstrap; ++b) {
     for (std::size_t j = 0; j < rows.size(); ++j)
       rows[j] = kept[to_index(random_words({seed, 0, purpose, b, j, 0})[0], kept.size())];
