@@ -21,6 +21,7 @@
 #include "io/calibration_file.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
+#include "io/experiment.hpp"
 #include "io/provenance.hpp"
 #include "io/targets_file.hpp"
 
@@ -43,37 +44,6 @@ std::vector<std::string> split_list(const std::string& list) {
     out.push_back(item);
   }
   return out;
-}
-
-// Everything the follower network and the time axis depend on, as TOML: a free parameter must
-// leave it unchanged, since every evaluation runs on the one network built at the start (common
-// random numbers).
-std::string network_part(const Scenario& s) {
-  Scenario k;
-  k.seed = s.seed;
-  k.population = s.population;
-  k.regions.clear();
-  for (const auto& r : s.regions) {
-    Region region;
-    region.name = r.name;
-    region.share = r.share;
-    k.regions.push_back(region);
-  }
-  k.network = s.network;
-  k.time = s.time;
-  k.accounts.clear();
-  for (const auto& a : s.accounts) {
-    AccountParams acc;
-    acc.name = a.name;
-    acc.kind = a.kind;
-    acc.follower_share = a.follower_share;
-    acc.followers = a.followers;
-    acc.region = a.region;
-    acc.region_bias = a.region_bias;
-    acc.id = a.id;
-    k.accounts.push_back(acc);
-  }
-  return io::to_toml(k);
 }
 
 std::string number_text(double v) {
@@ -298,7 +268,7 @@ int CalibrateCommand::run(const std::string& command_line) const {
   Scenario run_base = arm.empty() ? base : io::arm_scenario(base, arm, scenario_);
   run_base.arms.clear();
   const std::string run_text = io::to_toml(run_base);
-  const std::string shared = network_part(run_base);
+  const std::string shared = io::network_part(run_base, true);
   const auto scenario_at = [&](const std::vector<FreeParameter>& ps,
                                const std::vector<double>& values) {
     return io::parse_scenario(run_text, scenario_, overrides_for(ps, values));
@@ -323,7 +293,7 @@ int CalibrateCommand::run(const std::string& command_line) const {
                           "value {} (at the bound {}): {}",
                           p.name, key, number_text(v), number_text(bound), e.what()));
         }
-        if (network_part(s) != shared)
+        if (io::network_part(s, true) != shared)
           throw io::ConfigError(
               param_where[i], key,
               fmt::format("params.\"{}\": '{}' changes the follower network or the time axis; "

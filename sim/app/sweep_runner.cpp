@@ -10,6 +10,7 @@
 #include "core/key_outcomes.hpp"
 #include "core/simulation.hpp"
 #include "core/statistics.hpp"
+#include "io/experiment.hpp"
 #include "io/network_file.hpp"
 
 namespace civsim::app {

@@ -11,40 +11,7 @@
 #include "io/resources.hpp"
 
 namespace civsim::io {
-namespace {
-
-// What arms must share: the follower network (population, seed, regions' shares, network
-// parameters, accounts' followers) and the time axis. As a scenario with everything else at its
-// defaults, written as TOML, so that two arms compare field by field.
-std::string shared_part(const Scenario& s) {
-  Scenario k;
-  k.seed = s.seed;
-  k.population = s.population;
-  k.regions.clear();
-  for (const auto& r : s.regions) {
-    Region region;
-    region.name = r.name;
-    region.share = r.share;
-    k.regions.push_back(region);
-  }
-  k.network = s.network;
-  k.time = s.time;
-  k.accounts.clear();
-  for (const auto& a : s.accounts) {
-    AccountParams acc;
-    acc.name = a.name;
-    acc.kind = a.kind;
-    acc.follower_share = a.follower_share;
-    acc.followers = a.followers;
-    acc.region = a.region;
-    acc.region_bias = a.region_bias;
-    acc.id = a.id;
-    k.accounts.push_back(acc);
-  }
-  return to_toml(k);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 NetworkBuild build_network_with_stats(Scenario& scenario) {
   // Generated networks: refuse up front what cannot fit (network + simulation state); imported
@@ -89,10 +56,10 @@ std::vector<std::pair<std::string, Scenario>> resolve_arms(const Scenario& base,
                                                            const std::vector<std::string>& names,
                                                            const std::string& source) {
   std::vector<std::pair<std::string, Scenario>> arms;
-  const std::string shared = shared_part(base);
+  const std::string shared = network_part(base, true);
   for (const auto& name : names) {
     Scenario s = arm_scenario(base, name, source);
-    if (shared_part(s) != shared)
+    if (network_part(s, true) != shared)
       throw UserError(fmt::format(
           "arm '{}' changes the network or the time axis (seed, population, regions, [network], "
           "the accounts' followers or [time]); the arms of a comparison share one network and "
@@ -101,6 +68,36 @@ std::vector<std::pair<std::string, Scenario>> resolve_arms(const Scenario& base,
     arms.emplace_back(name, std::move(s));
   }
   return arms;
+}
+
+std::string network_part(const Scenario& s, bool with_time) {
+  // A scenario with everything else at its defaults, written as TOML, so that two scenarios
+  // compare field by field.
+  Scenario k;
+  k.seed = s.seed;
+  k.population = s.population;
+  k.regions.clear();
+  for (const auto& r : s.regions) {
+    Region region;
+    region.name = r.name;
+    region.share = r.share;
+    k.regions.push_back(region);
+  }
+  k.network = s.network;
+  if (with_time) k.time = s.time;
+  k.accounts.clear();
+  for (const auto& a : s.accounts) {
+    AccountParams acc;
+    acc.name = a.name;
+    acc.kind = a.kind;
+    acc.follower_share = a.follower_share;
+    acc.followers = a.followers;
+    acc.region = a.region;
+    acc.region_bias = a.region_bias;
+    acc.id = a.id;
+    k.accounts.push_back(acc);
+  }
+  return to_toml(k);
 }
 
 }  // namespace civsim::io

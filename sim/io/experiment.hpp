@@ -38,4 +38,9 @@ std::vector<std::pair<std::string, Scenario>> resolve_arms(const Scenario& base,
                                                            const std::vector<std::string>& names,
                                                            const std::string& source);
 
+// The part of a scenario that decides its follower network (seed, population, regions' names
+// and shares, [network], the accounts' follower keys), plus the time axis when `with_time`:
+// scenarios that agree on it can share one network (arms, calibration evaluations, sweep runs).
+std::string network_part(const Scenario& scenario, bool with_time = false);
+
 }  // namespace civsim::io

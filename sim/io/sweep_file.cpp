@@ -20,6 +20,7 @@
 #include "io/atomic_output.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
+#include "io/experiment.hpp"
 #include "io/file_layout.hpp"
 #include "io/hdf5.hpp"
 
@@ -414,33 +415,6 @@ std::int64_t UntilCi::next(std::int64_t replicates, const std::vector<double>& h
   const auto wanted =
       static_cast<std::int64_t>(std::ceil(static_cast<double>(replicates) * ratio * ratio));
   return std::min({max_replicates, 2 * replicates, std::max(replicates + 1, wanted)});
-}
-
-std::string network_part(const Scenario& s) {
-  Scenario k;
-  k.seed = s.seed;
-  k.population = s.population;
-  k.regions.clear();
-  for (const auto& r : s.regions) {
-    Region region;
-    region.name = r.name;
-    region.share = r.share;
-    k.regions.push_back(region);
-  }
-  k.network = s.network;
-  k.accounts.clear();
-  for (const auto& a : s.accounts) {
-    AccountParams acc;
-    acc.name = a.name;
-    acc.kind = a.kind;
-    acc.follower_share = a.follower_share;
-    acc.followers = a.followers;
-    acc.region = a.region;
-    acc.region_bias = a.region_bias;
-    acc.id = a.id;
-    k.accounts.push_back(acc);
-  }
-  return to_toml(k);
 }
 
 // --- the plan ---------------------------------------------------------------------------------

@@ -143,10 +143,6 @@ class SweepPlan {
   std::size_t distinct_networks_ = 0;
 };
 
-// The part of a scenario that decides its follower network (seed, population, regions' names
-// and shares, [network], the accounts' follower keys): runs that agree on it share one network.
-std::string network_part(const Scenario& scenario);
-
 // One finished run.
 struct RunRecord {
   RunKey key;
