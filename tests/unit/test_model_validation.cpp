@@ -505,38 +505,48 @@ TEST_CASE("arms differing only in parameters no agent uses give bitwise identica
 // makes every citizen concerned (5 parallel question chunks); > 8192 citizens hear the rumour
 // (~19000), so the hoax transitions and, in the Maki-Thompson pass, the rumour contacts run in
 // parallel. Questions are answered (capacity 2), corrections published, follows happen.
+// Each diffusion rule runs with both rumour models: the threshold rules keep a per-post count of
+// sharers seen, whose order of increments must not depend on the threads.
 TEST_CASE("all mechanisms give bitwise identical runs with 1 and 2 threads",
           "[validation][threads]") {
-  for (const RumourModel model : {RumourModel::hoax, RumourModel::maki_thompson}) {
-    Scenario s = all_mechanisms(40000);
-    s.accounts[0].strategy = Strategy::dialogue;
-    s.accounts[0].follower_share = 0.85;
-    s.accounts[0].capacity_fte = 2;
-    s.platform.organic_reach = 0.8;
-    s.citizens.sessions_per_day = 24;
-    s.citizens.activity_sigma = 0.5;
-    s.rumour.model = model;
-    s.rumour.spreading = 0.5;
-    s.time.duration_hours = 48;
-    s.events[0].region = "";  // shock everywhere
-    const Network net = generate_network(s);
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const auto one = run_with_summary(s, net);
-    omp_set_num_threads(2);
-    const auto two = run_with_summary(s, net);
-    omp_set_num_threads(saved);
-    INFO("rumour model " << static_cast<int>(model));
-    CHECK(total(one.records, Series::questions_answered) > 0);
-    CHECK(total(one.records, Series::follows) > 0);
-    CHECK(one.records.back()[Series::correction_reach] > 0);
-    double peak_believers = 0;
-    for (const auto& x : one.records)
-      peak_believers = std::max(peak_believers, x[Series::rumour_believers]);
-    CHECK(peak_believers > 0);
-    CHECK(differing_values(one.records, two.records) == 0);
-    CHECK(differing_summaries(one.summary, two.summary) == 0);
-  }
+  const auto diffusions = {DiffusionModel::independent_cascade, DiffusionModel::weighted_cascade,
+                           DiffusionModel::linear_threshold, DiffusionModel::fractional_threshold,
+                           DiffusionModel::complex_contagion};
+  for (const DiffusionModel diffusion : diffusions)
+    for (const RumourModel model : {RumourModel::hoax, RumourModel::maki_thompson}) {
+      Scenario s = all_mechanisms(40000);
+      s.diffusion.model = diffusion;
+      s.diffusion.threshold = 0.05;  // fractional: a few followees' shares suffice
+      s.diffusion.contagion_k = 1;   // complex contagion with k >= 2 never starts (see section 5)
+      s.accounts[0].strategy = Strategy::dialogue;
+      s.accounts[0].follower_share = 0.85;
+      s.accounts[0].capacity_fte = 2;
+      s.platform.organic_reach = 0.8;
+      s.citizens.sessions_per_day = 24;
+      s.citizens.activity_sigma = 0.5;
+      s.rumour.model = model;
+      s.rumour.spreading = 0.5;
+      s.time.duration_hours = 48;
+      s.events[0].region = "";  // shock everywhere
+      const Network net = generate_network(s);
+      const int saved = omp_get_max_threads();
+      omp_set_num_threads(1);
+      const auto one = run_with_summary(s, net);
+      omp_set_num_threads(2);
+      const auto two = run_with_summary(s, net);
+      omp_set_num_threads(saved);
+      INFO("diffusion model " << static_cast<int>(diffusion) << ", rumour model "
+                              << static_cast<int>(model));
+      CHECK(total(one.records, Series::questions_answered) > 0);
+      CHECK(total(one.records, Series::follows) > 0);
+      CHECK(one.records.back()[Series::correction_reach] > 0);
+      double peak_believers = 0;
+      for (const auto& x : one.records)
+        peak_believers = std::max(peak_believers, x[Series::rumour_believers]);
+      CHECK(peak_believers > 0);
+      CHECK(differing_values(one.records, two.records) == 0);
+      CHECK(differing_summaries(one.summary, two.summary) == 0);
+    }
 }
 
 // --- 5. Diffusion rules on hand-made graphs
