@@ -327,8 +327,9 @@ int run_sweep(const SweepRunOptions& o, const std::string& command_line) {
   }
   progress.update(queue.completed(), queue.total(), true);
 
-  // Assembly: the journal's records of this shard's runs, in key order.
-  auto records = io::latest_by_key(io::read_journal(jpath, nullptr));
+  // Assembly: the journal's records of this shard's runs, in key order (kept in memory as they
+  // were appended, the same bytes the journal holds; reading 50 MB back cost 3% of a sweep).
+  auto records = io::latest_by_key(journal.take_records());
   const auto wanted = queue.final_runs();
   std::vector<io::RunRecord> chosen;
   std::size_t j = 0;
