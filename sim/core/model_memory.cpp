@@ -17,10 +17,11 @@ std::uint64_t estimate_network_resident_bytes(const Scenario& sc) {
 std::uint64_t estimate_model_bytes(const Scenario& sc) {
   const auto n = static_cast<double>(sc.population);
   // Per citizen (simulation.cpp, State): region 1, activity 4, trust 8, base concern 4, excess
-  // concern 8, rumour state 1, event counters 3 x 2 + 5 x 1, followee counts 4 (some rules);
-  // bitmaps: pending question, touched, exposed, engaged, corrected and one per account.
+  // concern 8, question clock 8, rumour state 1, event counters 3 x 2 + 5 x 1, followee counts 4
+  // (some rules); bitmaps: pending question, touched, exposed, engaged, corrected and one per
+  // account.
   const double bits = 5.0 + static_cast<double>(sc.accounts.size());
-  double bytes = n * (1 + 4 + 8 + 4 + 8 + 1 + 11 + 4) + n * bits / 8.0;
+  double bytes = n * (1 + 4 + 8 + 4 + 8 + 8 + 1 + 11 + 4) + n * bits / 8.0;
   // Scheduled exposures (16 bytes each): every government post reaches organic_reach of its
   // followers over its visible life, so at most (posts visible at once) x (feed share) x
   // followers are pending; doubled for reshares, replies and complaints, plus the vector slack.

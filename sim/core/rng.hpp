@@ -31,7 +31,7 @@ enum class Purpose : std::uint32_t {
   exposure = 11,           // feed filter, time seen, like, comment (step post, agent u, k source)
   reaction = 12,           // reshare, follow, unfollow, rumour/correction outcome (same identity)
   threshold = 13,          // linear-threshold theta of a citizen for a post (step post, agent u)
-  question = 14,           // asking, account, patience (step, agent asker)
+  question = 14,           // next threshold, account, patience (step asked, agent asker)
   answer = 15,             // privacy redirect, complaint (step ask step, agent asker)
   rumour_seed = 16,        // which citizens seed a rumour (step, agent = event index, k attempt)
   rumour_transition = 17,  // hoax: verification and forgetting (step, agent u)

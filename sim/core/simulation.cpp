@@ -103,6 +103,8 @@ struct NoInitAllocator : std::allocator<T> {
 constexpr std::int64_t kChunk = 8192;
 // How many citizens ahead the random-access loops prefetch their state.
 constexpr std::int64_t kPrefetch = 16;
+// The step id of the draw that sets each citizen's first question threshold (no real step has it).
+constexpr std::uint64_t kFirstQuestion = ~std::uint64_t{0};
 
 }  // namespace
 
@@ -202,9 +204,11 @@ struct Simulation::State {
   std::vector<double> excess;                   // concern above the base
   std::vector<std::uint8_t> rumour;             // RumourState
   std::vector<std::uint64_t> pending_question;  // bitmap
-  std::vector<std::uint32_t> followees;         // weighted cascade, thresholds
-  std::vector<NodeId> concerned;                // sorted: excess > 0 or base >= min_concern
-  std::vector<NodeId> informed;                 // sorted: believers and sceptics
+  // Hazard left before each citizen's next question (an exponential clock; questions off: empty).
+  std::vector<double> ask_hazard;
+  std::vector<std::uint32_t> followees;  // weighted cascade, thresholds
+  std::vector<NodeId> concerned;         // sorted: excess > 0 or base >= min_concern
+  std::vector<NodeId> informed;          // sorted: believers and sceptics
 
   // Per-step event counters, reset for the touched citizens after each step.
   std::vector<std::uint16_t> ev_reply, ev_complaint, ev_correction;
@@ -384,6 +388,13 @@ Simulation::State::State(const Scenario& s, const Network& network, std::uint32_
       initial_followers += static_cast<double>(acc.n_followers);
     }
     accounts.push_back(std::move(acc));
+  }
+  if (!government.empty() && sc.questions.ask_rate_per_day > 0) {
+    ask_hazard.resize(n);
+#pragma omp parallel for schedule(static, kChunk)
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i)
+      ask_hazard[static_cast<std::size_t>(i)] = -std::log(to_unit_open0(
+          random_words(id(Purpose::question, kFirstQuestion, static_cast<NodeId>(i)))[0]));
   }
   ring.resize(static_cast<std::size_t>(max_age + 2));
   tables.resize(static_cast<std::size_t>(n_steps));
@@ -675,6 +686,10 @@ void Simulation::State::government_posts(StepRecord& rec) {
 void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& response) {
   const double dt = sc.time.step_hours;
   std::vector<NodeId> local;
+  // Complaints and replies of all accounts, published together at the end in the order they were
+  // made (the ring then holds what one publish call per post would have put there): thousands of
+  // one-post publish calls a step each paid for a pass over the ring's slots.
+  std::vector<Publication> pubs;
   for (const std::size_t a : government) {
     auto& acc = accounts[a];
     const AccountParams& p = sc.accounts[a];
@@ -690,7 +705,7 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
       if (to_unit(w[1]) < sc.questions.complaint_probability) {
         const auto post =
             new_post(PostType::complaint, -1, q.asker, static_cast<std::uint64_t>(q.asked));
-        publish(post, q.asker, sc.platform.citizen_reach, step, 0);
+        pubs.push_back({post, q.asker, sc.platform.citizen_reach, step, 0});
         rec[Series::complaints] += 1;
       }
     }
@@ -731,7 +746,7 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
         rec[Series::questions_answered] += 1;
         const auto post = new_post(PostType::reply, static_cast<std::int32_t>(a), q.asker,
                                    static_cast<std::uint64_t>(q.asked));
-        publish(post, q.asker, std::min(1.0, organic_reach), step, 0);
+        pubs.push_back({post, q.asker, std::min(1.0, organic_reach), step, 0});
       }
     }
     acc.queue.erase(acc.queue.begin(), acc.queue.begin() + static_cast<std::ptrdiff_t>(k));
@@ -739,6 +754,7 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
     if (acc.queue.empty()) acc.budget -= std::floor(acc.budget + 1e-9);  // unused time is lost
     rec[Series::staff_hours] += static_cast<double>(k) / p.replies_per_fte_hour;
   }
+  publish_all(pubs);
   touched.insert(touched.end(), local.begin(), local.end());
 }
 
@@ -1215,11 +1231,15 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
       const double boost = step < surge_until[r] ? surge[r] : 1.0;
       const double rate = qp.ask_rate_per_day / 24.0 * dt * cu * boost * diurnal * activity[u] /
                           sc.citizens.sessions_per_day;
+      // An exponential clock (time rescaling): u asks when the hazard accumulated since its last
+      // question exceeds an Exp(1) threshold, so P(ask in this step) = 1 - exp(-rate) as for a
+      // per-step Bernoulli draw, but a step without a question needs no random draw at all. The
+      // threshold of the next question comes from the draw of this one (word 0).
+      double& left = ask_hazard[u];
+      left -= rate;
+      if (left > 0) continue;
       const auto w = random_words(id(Purpose::question, static_cast<std::uint64_t>(step), u));
-      // P(ask) = 1 - exp(-rate) <= rate (also as computed by expm1, which is faithfully rounded
-      // and so never exceeds the representable bound), so a uniform >= rate decides without it.
-      const double u01 = to_unit(w[0]);
-      if (u01 >= rate || u01 >= -std::expm1(-rate)) continue;
+      left = -std::log(to_unit_open0(w[0]));
       // Ask a followed government account if any, else any government account.
       followed.clear();
       for (const std::size_t a : government)
