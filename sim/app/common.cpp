@@ -1,8 +1,11 @@
 #include "app/common.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <chrono>
 #include <cstdio>
@@ -75,7 +78,35 @@ BuiltNetwork build_network_logged(Scenario& scenario, int threads) {
           seconds};
 }
 
-ReadWatchdog::ReadWatchdog(std::string file) : file_(std::move(file)) {
+namespace {
+
+// The message of the live ReadWatchdog, for its crash handler (a signal handler can reach nothing
+// else). Null while no guard is alive.
+std::atomic<const std::string*> g_read_crash_message{nullptr};
+struct sigaction g_previous_segv {};
+struct sigaction g_previous_bus {};
+
+extern "C" void on_read_crash(int) {
+  // Only async-signal-safe calls: the library's state is not to be trusted any more.
+  if (const std::string* m = g_read_crash_message.load()) {
+    [[maybe_unused]] const auto n = ::write(2, m->data(), m->size());
+  }
+  std::_Exit(2);
+}
+
+}  // namespace
+
+ReadWatchdog::ReadWatchdog(std::string file)
+    : file_(std::move(file)),
+      crash_message_(fmt::format("civsim: reading '{}' crashed inside the HDF5 library: the file "
+                                 "is damaged (HDF5 1.10 does not check every structure it reads)\n",
+                                 file_)) {
+  g_read_crash_message.store(&crash_message_);
+  struct sigaction sa {};
+  sa.sa_handler = on_read_crash;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &g_previous_segv);
+  sigaction(SIGBUS, &sa, &g_previous_bus);
   double seconds = 60;
   if (const char* env = std::getenv("CIVSIM_READ_TIMEOUT")) seconds = std::atof(env);
   if (!(seconds > 0)) seconds = 60;
@@ -93,6 +124,9 @@ ReadWatchdog::ReadWatchdog(std::string file) : file_(std::move(file)) {
 }
 
 ReadWatchdog::~ReadWatchdog() {
+  sigaction(SIGSEGV, &g_previous_segv, nullptr);
+  sigaction(SIGBUS, &g_previous_bus, nullptr);
+  g_read_crash_message.store(nullptr);
   {
     std::lock_guard lock(mutex_);
     done_ = true;

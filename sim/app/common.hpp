@@ -48,8 +48,10 @@ struct BuiltNetwork {
 BuiltNetwork build_network_logged(Scenario& scenario, int threads);
 
 // Guards the reading of a user-supplied HDF5 file: HDF5 1.10 can spin forever on some damaged
-// files (tests/fuzz/known/). If the guard is still alive after `seconds` (environment variable
-// CIVSIM_READ_TIMEOUT, default 60), it reports the file as damaged and exits with code 2.
+// files, or crash inside the library (tests/fuzz/known/). If the guard is still alive after
+// `seconds` (environment variable CIVSIM_READ_TIMEOUT, default 60), or a SIGSEGV or SIGBUS
+// arrives while it is, it reports the file as damaged and exits with code 2. One guard at a time
+// (the signal handlers are process-wide).
 class ReadWatchdog {
  public:
   explicit ReadWatchdog(std::string file);
@@ -59,6 +61,7 @@ class ReadWatchdog {
 
  private:
   std::string file_;
+  std::string crash_message_;  // written by the signal handler, so formatted in advance
   std::mutex mutex_;
   std::condition_variable cv_;
   bool done_ = false;
