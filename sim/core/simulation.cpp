@@ -4,7 +4,9 @@
 #include <array>
 #include <atomic>
 #include <bit>
+#include <cassert>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <numeric>
 #include <span>
@@ -175,7 +177,7 @@ struct AccountState {
   std::vector<std::uint64_t> follows;  // bitmap over citizens: follows the account now
   std::vector<NodeId> extra;           // sorted followers gained during the run
   std::uint64_t n_followers = 0;
-  std::vector<Question> queue;
+  std::deque<Question> queue;         // answered from the front
   double budget = 0;                  // reply capacity carried over (fractional)
   std::uint64_t scheduled_posts = 0;  // scheduled posts published so far
   std::uint64_t specials = 0;         // corrections, acknowledgements and event posts so far
@@ -693,9 +695,16 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
   for (const std::size_t a : government) {
     auto& acc = accounts[a];
     const AccountParams& p = sc.accounts[a];
-    // Askers whose patience ran out give up; some complain publicly.
-    for (const Question& q : acc.queue) {
-      if (q.deadline > step) continue;
+    // Askers whose patience ran out give up; some complain publicly. One pass hands out the
+    // give-ups and closes the gaps they leave (the queue keeps its order).
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < acc.queue.size(); ++i) {
+      const Question& q = acc.queue[i];
+      if (q.deadline > step) {
+        if (kept != i) acc.queue[kept] = q;
+        ++kept;
+        continue;
+      }
       rec[Series::questions_unanswered] += 1;
       ++ev_ignored[q.asker];
       touch(q.asker, local);
@@ -709,7 +718,7 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
         rec[Series::complaints] += 1;
       }
     }
-    std::erase_if(acc.queue, [&](const Question& q) { return q.deadline <= step; });
+    acc.queue.resize(kept);
 
     if (acc.strategy == Strategy::broadcast || !office_open(p, sc.time, step)) continue;
     acc.budget += acc.capacity_fte * p.replies_per_fte_hour * dt;
@@ -729,8 +738,13 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
       }
       return std::tie(x.asked, x.asker) < std::tie(y.asked, y.asker);
     };
-    std::partial_sort(acc.queue.begin(), acc.queue.begin() + static_cast<std::ptrdiff_t>(k),
-                      acc.queue.end(), before);
+    // A fifo queue is in (asked, asker) order already: questions join it in step order and, within
+    // a step, in asker order, and nothing reorders it; the first k are the ones to answer.
+    if (p.queue != QueueDiscipline::fifo)
+      std::partial_sort(acc.queue.begin(), acc.queue.begin() + static_cast<std::ptrdiff_t>(k),
+                        acc.queue.end(), before);
+    assert(p.queue != QueueDiscipline::fifo ||
+           std::is_sorted(acc.queue.begin(), acc.queue.end(), before));
     for (std::size_t i = 0; i < k; ++i) {
       const Question& q = acc.queue[i];
       response.push_back(static_cast<double>(step - q.asked) * dt);
