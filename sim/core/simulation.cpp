@@ -171,6 +171,7 @@ struct FollowerRun {
   NodeId source;
   std::uint32_t depth;
   std::uint32_t count;
+  const NodeId* followers;  // net.followers(source).data(), kept to spare delivery a cache miss
 };
 
 // The exposures scheduled for one step: materialised ones (filled in place, so not zeroed
@@ -464,7 +465,17 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
   const auto ring_size = ring.size();
   std::vector<Source> sources;
   std::vector<std::uint64_t> prefix{0};
+  const auto& offsets = net.offsets();
+  const NodeId* all_followers = net.follower_array().data();
   for (std::size_t i = 0; i < pubs.size(); ++i) {
+    // Reshares come from random citizens: fetch the network rows of later ones now (the offsets
+    // further ahead, then the last follower of a nearer one, which the check below reads).
+    if (i + 2 * kPrefetch < pubs.size())
+      __builtin_prefetch(&offsets[pubs[i + 2 * kPrefetch].audience + 1]);
+    if (i + kPrefetch < pubs.size()) {
+      const std::uint64_t end = offsets[pubs[i + kPrefetch].audience + 1];
+      if (end > 0) __builtin_prefetch(all_followers + end - 1);
+    }
     const Publication& pb = pubs[i];
     if (pb.first_step >= n_steps || pb.reach <= 0) continue;
     const auto& tab = table(pb.first_step);  // made here: table() is not thread-safe
@@ -477,11 +488,14 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
     if (whole_audience && pb.reach >= 1.0 && !is_threshold_model(sc.diffusion.model) &&
         static_cast<double>(min_activity) * tab[0] >= kMaxExposureDraw) {
       const auto f = net.followers(pb.audience);
-      const auto count = static_cast<std::uint32_t>(std::lower_bound(f.begin(), f.end(), n) -
-                                                    f.begin());  // the citizens come first
+      // The citizens come first; usually all followers are citizens.
+      const auto count =
+          static_cast<std::uint32_t>(f.empty() || net.is_citizen(f.back())
+                                         ? f.size()
+                                         : std::lower_bound(f.begin(), f.end(), n) - f.begin());
       if (count == 0) continue;
       ring[static_cast<std::uint64_t>(pb.first_step) % ring_size].runs.push_back(
-          {pb.post, pb.audience, pb.depth, count});
+          {pb.post, pb.audience, pb.depth, count, f.data()});
       posts[pb.post].pending += count;
       live.push_back(pb.post);
       continue;
@@ -880,6 +894,7 @@ void Simulation::State::deliver(StepRecord& rec) {
   // Citizens are visited in a random order: fetch the state of a later one early.
   const auto prefetch = [&](const Post& pa, NodeId v) {
     __builtin_prefetch(&exposed[v / 64]);
+    __builtin_prefetch(&region[v]);
     if (prefetch_trust) __builtin_prefetch(&trust[v]);
     if (prefetch_concern) {
       __builtin_prefetch(&concern_base[v]);
@@ -890,8 +905,9 @@ void Simulation::State::deliver(StepRecord& rec) {
       __builtin_prefetch(&accounts[static_cast<std::size_t>(pa.account)].follows[v / 64]);
   };
 
-  // The work: chunks of kChunk materialised exposures, then pieces of kChunk followers of each
-  // follower run (so that a large audience is split across threads). Apart from the threshold
+  // The work: chunks of kChunk materialised exposures, then groups of about kChunk followers
+  // from consecutive follower runs, a large run split into pieces of kChunk followers so that a
+  // large audience is split across threads. Apart from the threshold
   // rules, delivering an exposure reads nothing another exposure of the step writes, except
   // through order-free atomics and lists sorted afterwards, so the order does not matter.
   struct Piece {
@@ -908,8 +924,17 @@ void Simulation::State::deliver(StepRecord& rec) {
     posts[run.post].pending -= run.count;
     run_exposures += run.count;
   }
+  std::vector<std::size_t> group_start{0};  // pieces of group g: [group_start[g], [g + 1])
+  std::uint64_t in_group = 0;
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    in_group += pieces[k].end - pieces[k].begin;
+    if (in_group >= static_cast<std::uint64_t>(kChunk) || k + 1 == pieces.size()) {
+      group_start.push_back(k + 1);
+      in_group = 0;
+    }
+  }
   const std::int64_t item_chunks = (m + kChunk - 1) / kChunk;
-  const auto n_tasks = item_chunks + static_cast<std::int64_t>(pieces.size());
+  const auto n_tasks = item_chunks + static_cast<std::int64_t>(group_start.size() - 1);
   // Threshold models deliver in ring order on one thread: the exposure that brings a citizen's
   // count of sharers seen to the threshold is the one that reshares, and its draws (following)
   // and depth then depend on the order, which a parallel loop would leave to thread timing.
@@ -931,8 +956,8 @@ void Simulation::State::deliver(StepRecord& rec) {
       atomic_add(ev[u], std::uint16_t{1});
       touch(u, l_touched);
     };
-    // Delivers one exposure.
-    const auto visit = [&](const Exposure& e) {
+    // Delivers one exposure (inlined: it is the inner loop of both kinds of task).
+    const auto visit = [&](const Exposure& e) __attribute__((always_inline)) {
       Post& p = posts[e.post];
       const NodeId u = e.u;
       // The reaction and exposure words of this (post, follower, sharer), drawn on demand.
@@ -1039,13 +1064,33 @@ void Simulation::State::deliver(StepRecord& rec) {
         }
         if (run_count) atomic_add(posts[run_post].pending, -run_count);
       } else {
-        const Piece& pc = pieces[static_cast<std::size_t>(t - item_chunks)];
-        const FollowerRun& run = bucket.runs[pc.run];
-        const Post& p = posts[run.post];
-        const NodeId* f = net.followers(run.source).data();
-        for (std::uint32_t i = pc.begin; i < pc.end; ++i) {
-          if (i + kPrefetch < pc.end) prefetch(p, f[i + kPrefetch]);
-          visit(Exposure{run.post, f[i], run.source, run.depth});
+        const std::size_t a = group_start[static_cast<std::size_t>(t - item_chunks)];
+        const std::size_t b = group_start[static_cast<std::size_t>(t - item_chunks) + 1];
+        // Runs are mostly a few dozen followers of a random citizen: a cursor kPrefetch
+        // exposures ahead, across runs, fetches the state of its citizen, and on entering a
+        // piece, the follower list of the next one.
+        std::size_t ap = a;
+        std::uint32_t ai = pieces[a].begin;
+        const auto fetch_list = [&](std::size_t k) {
+          if (k < b) __builtin_prefetch(bucket.runs[pieces[k].run].followers + pieces[k].begin);
+        };
+        const auto ahead = [&] {
+          if (ap == b) return;
+          const FollowerRun& q = bucket.runs[pieces[ap].run];
+          prefetch(posts[q.post], q.followers[ai]);
+          if (++ai == pieces[ap].end && ++ap < b) {
+            ai = pieces[ap].begin;
+            fetch_list(ap + 1);
+          }
+        };
+        fetch_list(a + 1);
+        for (std::int64_t k = 0; k < kPrefetch; ++k) ahead();
+        for (std::size_t k = a; k < b; ++k) {
+          const FollowerRun& run = bucket.runs[pieces[k].run];
+          for (std::uint32_t i = pieces[k].begin; i < pieces[k].end; ++i) {
+            ahead();
+            visit(Exposure{run.post, run.followers[i], run.source, run.depth});
+          }
         }
       }
     }
