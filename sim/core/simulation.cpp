@@ -251,6 +251,9 @@ struct Simulation::State {
   std::vector<std::int64_t> surge_until;   // ... until this step
 
   std::vector<std::uint64_t> exposed, engaged, corrected;  // bitmaps over citizens
+  // Bitmap over citizens who reshared any post so far: most citizens a post reaches have shared
+  // nothing, and one bit test then spares the search of the post's sharers.
+  std::vector<std::uint64_t> resharers;
   std::vector<std::int64_t> region_reach;
   std::uint64_t reach = 0, engagers = 0, correction_reach = 0;
 
@@ -392,7 +395,7 @@ Simulation::State::State(const Scenario& s, const Network& network, std::uint32_
   }
   surge.assign(n_regions, 1.0);
   surge_until.assign(n_regions, 0);
-  for (auto* b : {&exposed, &engaged, &corrected}) b->assign(words_for(n), 0);
+  for (auto* b : {&exposed, &engaged, &corrected, &resharers}) b->assign(words_for(n), 0);
   region_reach.assign(n_regions, 0);
 
   for (std::size_t a = 0; a < sc.accounts.size(); ++a) {
@@ -863,7 +866,7 @@ void Simulation::State::deliver(StepRecord& rec) {
   };
   // Whether u reshares post p, given its reshare word and trust multiplier (both on demand).
   const auto reshares = [&](Post& p, NodeId u, auto&& word, auto&& tm) {
-    if (is_sharer(p, u)) return false;
+    if (test(resharers, u) && is_sharer(p, u)) return false;
     if (threshold_model && !p.seen.empty()) {
       const auto c = atomic_add(p.seen[u], std::uint16_t{1}) + 1u;
       std::uint64_t need = 1;
@@ -894,6 +897,7 @@ void Simulation::State::deliver(StepRecord& rec) {
   // Citizens are visited in a random order: fetch the state of a later one early.
   const auto prefetch = [&](const Post& pa, NodeId v) {
     __builtin_prefetch(&exposed[v / 64]);
+    __builtin_prefetch(&resharers[v / 64]);
     __builtin_prefetch(&region[v]);
     if (prefetch_trust) __builtin_prefetch(&trust[v]);
     if (prefetch_concern) {
@@ -1136,6 +1140,7 @@ void Simulation::State::deliver(StepRecord& rec) {
       p.max_depth = std::max(p.max_depth, shares[j].depth);
     }
     add_sharers(p, add, n);
+    for (const NodeId u : add) set_bit(resharers, u, true);
     p.n_sharers += add.size();
     if (is_government_type(p.type)) rec[Series::reshares] += static_cast<double>(add.size());
     i = j;
