@@ -1,5 +1,7 @@
 #include "core/simulation.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -952,6 +954,16 @@ void Simulation::State::deliver(StepRecord& rec) {
     std::vector<NodeId> l_touched;
     std::vector<std::int64_t> l_region(n_regions, 0);
     std::uint64_t l_imp = 0, l_likes = 0, l_comments = 0, l_reach = 0, l_eng = 0, l_corr = 0;
+    // A team of one thread (one thread, or a small step) has no other writer of the bitmaps: a
+    // plain read-modify-write then marks a citizen reached, not a locked one, which would also
+    // wait for the prefetches in flight.
+    const bool alone = omp_get_num_threads() == 1;
+    const auto first_exposure = [&](NodeId u) {
+      if (test(exposed, u)) return false;
+      if (!alone) return test_and_set(exposed, u);
+      set_bit(exposed, u, true);
+      return true;
+    };
     const auto flag = [&](NodeId u, std::uint8_t f) {
       std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(f, std::memory_order_relaxed);
       touch(u, l_touched);
@@ -991,7 +1003,7 @@ void Simulation::State::deliver(StepRecord& rec) {
         return;
       }
       ++l_imp;
-      if (!test(exposed, u) && test_and_set(exposed, u)) ++l_reach, ++l_region[region[u]];
+      if (first_exposure(u)) ++l_reach, ++l_region[region[u]];
       const Reaction& re = rp.by_type[static_cast<std::size_t>(p.type)];
       // The trust multiplier, read on demand (with trust_sensitivity 0 it is 1 for any trust).
       double tm_value = -1;
