@@ -893,6 +893,7 @@ void Simulation::State::deliver(StepRecord& rec) {
     return chance(prob * (gov ? tm() : 1.0), word);
   };
 
+  const bool one_region = n_regions == 1;  // then region[u] need not be read
   const bool prefetch_trust = rp.trust_sensitivity != 0;
   bool prefetch_concern = false;
   for (const Reaction& re : rp.by_type) prefetch_concern = prefetch_concern || re.comment > 0;
@@ -900,7 +901,7 @@ void Simulation::State::deliver(StepRecord& rec) {
   const auto prefetch = [&](const Post& pa, NodeId v) {
     __builtin_prefetch(&exposed[v / 64]);
     __builtin_prefetch(&resharers[v / 64]);
-    __builtin_prefetch(&region[v]);
+    if (!one_region) __builtin_prefetch(&region[v]);
     if (prefetch_trust) __builtin_prefetch(&trust[v]);
     if (prefetch_concern) {
       __builtin_prefetch(&concern_base[v]);
@@ -1003,7 +1004,7 @@ void Simulation::State::deliver(StepRecord& rec) {
         return;
       }
       ++l_imp;
-      if (first_exposure(u)) ++l_reach, ++l_region[region[u]];
+      if (first_exposure(u)) ++l_reach, ++l_region[one_region ? 0 : region[u]];
       const Reaction& re = rp.by_type[static_cast<std::size_t>(p.type)];
       // The trust multiplier, read on demand (with trust_sensitivity 0 it is 1 for any trust).
       double tm_value = -1;
@@ -1088,7 +1089,12 @@ void Simulation::State::deliver(StepRecord& rec) {
         std::size_t ap = a;
         std::uint32_t ai = pieces[a].begin;
         const auto fetch_list = [&](std::size_t k) {
-          if (k < b) __builtin_prefetch(bucket.runs[pieces[k].run].followers + pieces[k].begin);
+          if (k >= b) return;
+          // Its first cache lines (a citizen's few dozen followers; the hardware prefetcher
+          // follows a longer list).
+          const NodeId* f = bucket.runs[pieces[k].run].followers;
+          const std::uint32_t end = std::min(pieces[k].end, pieces[k].begin + 64);
+          for (std::uint32_t i = pieces[k].begin; i < end; i += 16) __builtin_prefetch(f + i);
         };
         const auto ahead = [&] {
           if (ap == b) return;
