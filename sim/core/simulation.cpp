@@ -1,5 +1,7 @@
 #include "core/simulation.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -61,6 +63,12 @@ void merge_into(std::vector<NodeId>& into, const std::vector<NodeId>& add) {
   out.reserve(into.size() + add.size());
   std::set_union(into.begin(), into.end(), add.begin(), add.end(), std::back_inserter(out));
   into = std::move(out);
+}
+
+// Threshold rules count the sharers each citizen has seen, so their delivery order matters.
+bool is_threshold_model(DiffusionModel m) {
+  return m == DiffusionModel::linear_threshold || m == DiffusionModel::fractional_threshold ||
+         m == DiffusionModel::complex_contagion;
 }
 
 bool is_government_type(PostType t) {
@@ -161,6 +169,24 @@ struct Exposure {
   std::uint32_t depth;
 };
 
+// Exposures kept as a reference instead of one Exposure each: post `post`, shared by `source` at
+// `depth`, reaches the first `count` followers of `source` in the network. Follower lists are
+// sorted and accounts have the largest ids, so these are exactly its citizen followers.
+struct FollowerRun {
+  std::uint32_t post;
+  NodeId source;
+  std::uint32_t depth;
+  std::uint32_t count;
+  const NodeId* followers;  // net.followers(source).data(), kept to spare delivery a cache miss
+};
+
+// The exposures scheduled for one step: materialised ones (filled in place, so not zeroed
+// first), then follower runs.
+struct Slot {
+  std::vector<Exposure, NoInitAllocator<Exposure>> items;
+  std::vector<FollowerRun> runs;
+};
+
 struct Question {
   NodeId asker;
   std::int64_t asked;     // step
@@ -177,6 +203,9 @@ struct AccountState {
   std::vector<std::uint64_t> follows;  // bitmap over citizens: follows the account now
   std::vector<NodeId> extra;           // sorted followers gained during the run
   std::uint64_t n_followers = 0;
+  // A citizen followed or unfollowed it during the run: `follows` may differ from its followers
+  // in the network (until then it is exactly its citizen followers, and `extra` is empty).
+  bool followers_changed = false;
   std::deque<Question> queue;         // answered from the front
   double budget = 0;                  // reply capacity carried over (fractional)
   std::uint64_t scheduled_posts = 0;  // scheduled posts published so far
@@ -230,14 +259,16 @@ struct Simulation::State {
   std::vector<std::int64_t> surge_until;   // ... until this step
 
   std::vector<std::uint64_t> exposed, engaged, corrected;  // bitmaps over citizens
+  // Bitmap over citizens who reshared any post so far: most citizens a post reaches have shared
+  // nothing, and one bit test then spares the search of the post's sharers.
+  std::vector<std::uint64_t> resharers;
   std::vector<std::int64_t> region_reach;
   std::uint64_t reach = 0, engagers = 0, correction_reach = 0;
 
   std::vector<AccountState> accounts;
   std::vector<std::size_t> government;  // indices of government accounts
   std::vector<Post> posts;
-  // Scheduled exposures by step % ring.size() (filled in place, so not zeroed first).
-  std::vector<std::vector<Exposure, NoInitAllocator<Exposure>>> ring;
+  std::vector<Slot> ring;                   // scheduled exposures by step % ring.size()
   std::vector<std::vector<double>> tables;  // exposure tables by start step (lazy)
   std::vector<std::uint32_t> live;          // posts with pending exposures
   // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
@@ -372,7 +403,7 @@ Simulation::State::State(const Scenario& s, const Network& network, std::uint32_
   }
   surge.assign(n_regions, 1.0);
   surge_until.assign(n_regions, 0);
-  for (auto* b : {&exposed, &engaged, &corrected}) b->assign(words_for(n), 0);
+  for (auto* b : {&exposed, &engaged, &corrected, &resharers}) b->assign(words_for(n), 0);
   region_reach.assign(n_regions, 0);
 
   for (std::size_t a = 0; a < sc.accounts.size(); ++a) {
@@ -424,10 +455,7 @@ std::uint32_t Simulation::State::new_post(PostType type, std::int32_t account, s
   p.created = step;
   const bool ruled = type == PostType::information || type == PostType::consultation ||
                      type == PostType::correction;
-  if (ruled && (sc.diffusion.model == DiffusionModel::linear_threshold ||
-                sc.diffusion.model == DiffusionModel::fractional_threshold ||
-                sc.diffusion.model == DiffusionModel::complex_contagion))
-    p.seen.assign(n, 0);
+  if (ruled && is_threshold_model(sc.diffusion.model)) p.seen.assign(n, 0);
   posts.push_back(std::move(p));
   return static_cast<std::uint32_t>(posts.size() - 1);
 }
@@ -448,12 +476,48 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
     std::uint32_t pub;
     std::span<const NodeId> audience;
   };
+  // The largest age at which a follower can first see a post is decided by E = -log(U), U in
+  // (0, 1], at most -log(2^-53) < 36.8: with activity * D[0] above this the post is seen at age 0
+  // whatever the draw, and the draw is not made. Likewise the feed filter with reach 1.
+  constexpr double kMaxExposureDraw = 40.0;
+  const auto ring_size = ring.size();
   std::vector<Source> sources;
   std::vector<std::uint64_t> prefix{0};
+  const auto& offsets = net.offsets();
+  const NodeId* all_followers = net.follower_array().data();
   for (std::size_t i = 0; i < pubs.size(); ++i) {
+    // Reshares come from random citizens: fetch the network rows of later ones now (the offsets
+    // further ahead, then the last follower of a nearer one, which the check below reads).
+    if (i + 2 * kPrefetch < pubs.size())
+      __builtin_prefetch(&offsets[pubs[i + 2 * kPrefetch].audience + 1]);
+    if (i + kPrefetch < pubs.size()) {
+      const std::uint64_t end = offsets[pubs[i + kPrefetch].audience + 1];
+      if (end > 0) __builtin_prefetch(all_followers + end - 1);
+    }
     const Publication& pb = pubs[i];
     if (pb.first_step >= n_steps || pb.reach <= 0) continue;
-    (void)table(pb.first_step);  // made here: table() is not thread-safe
+    const auto& tab = table(pb.first_step);  // made here: table() is not thread-safe
+    // Every citizen follower sees it at age 0 without a draw (the least active one included) and
+    // the audience is exactly the network's citizen followers (no follows or unfollows of an
+    // account yet): the exposures are one follower run, read from the network when delivered, so
+    // nothing is copied. Not for threshold rules, whose delivery follows the order of the items.
+    const bool whole_audience =
+        net.is_citizen(pb.audience) || !accounts[pb.audience - n].followers_changed;
+    if (whole_audience && pb.reach >= 1.0 && !is_threshold_model(sc.diffusion.model) &&
+        static_cast<double>(min_activity) * tab[0] >= kMaxExposureDraw) {
+      const auto f = net.followers(pb.audience);
+      // The citizens come first; usually all followers are citizens.
+      const auto count =
+          static_cast<std::uint32_t>(f.empty() || net.is_citizen(f.back())
+                                         ? f.size()
+                                         : std::lower_bound(f.begin(), f.end(), n) - f.begin());
+      if (count == 0) continue;
+      ring[static_cast<std::uint64_t>(pb.first_step) % ring_size].runs.push_back(
+          {pb.post, pb.audience, pb.depth, count, f.data()});
+      posts[pb.post].pending += count;
+      live.push_back(pb.post);
+      continue;
+    }
     const auto add = [&](std::span<const NodeId> a) {
       if (a.empty()) return;
       sources.push_back({static_cast<std::uint32_t>(i), a});
@@ -465,15 +529,10 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
   const std::uint64_t total = prefix.back();
   if (total == 0) return;
   const auto n_tasks = static_cast<std::int64_t>((total + kChunk - 1) / kChunk);
-  const auto ring_size = ring.size();
 
   if (staging.size() < static_cast<std::size_t>(n_tasks))
     staging.resize(static_cast<std::size_t>(n_tasks));
   auto& staged = staging;
-  // The largest age at which a follower can first see a post is decided by E = -log(U), U in
-  // (0, 1], at most -log(2^-53) < 36.8: with activity * D[0] above this the post is seen at age 0
-  // whatever the draw, and the draw is not made. Likewise the feed filter with reach 1.
-  constexpr double kMaxExposureDraw = 40.0;
 #pragma omp parallel for schedule(dynamic, 1) if (n_tasks > 1)
   for (std::int64_t t = 0; t < n_tasks; ++t) {
     Staged& st = staged[static_cast<std::size_t>(t)];
@@ -535,7 +594,7 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
   }
   // Ring positions of every chunk's staged exposures, in chunk order, then a parallel copy.
   std::vector<std::size_t> fill(ring_size);
-  for (std::size_t s = 0; s < ring_size; ++s) fill[s] = ring[s].size();
+  for (std::size_t s = 0; s < ring_size; ++s) fill[s] = ring[s].items.size();
   for (std::size_t t = 0; t < static_cast<std::size_t>(n_tasks); ++t) {
     for (std::size_t slot = 0; slot < ring_size; ++slot) {
       const std::uint32_t k = staged[t].per_slot[slot];
@@ -547,11 +606,11 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
       live.push_back(post);
     }
   }
-  for (std::size_t s = 0; s < ring_size; ++s) ring[s].resize(fill[s]);
+  for (std::size_t s = 0; s < ring_size; ++s) ring[s].items.resize(fill[s]);
 #pragma omp parallel for schedule(dynamic, 1) if (n_tasks > 1)
   for (std::int64_t t = 0; t < n_tasks; ++t) {
     auto& st = staged[static_cast<std::size_t>(t)];
-    for (const auto& [slot, e] : st.items) ring[slot][st.per_slot[slot]++] = e;
+    for (const auto& [slot, e] : st.items) ring[slot].items[st.per_slot[slot]++] = e;
   }
 }
 
@@ -813,7 +872,7 @@ void Simulation::State::rumour_contacts(std::vector<NodeId>& out_touched) {
 
 void Simulation::State::deliver(StepRecord& rec) {
   auto& bucket = ring[static_cast<std::size_t>(step % static_cast<std::int64_t>(ring.size()))];
-  const auto m = static_cast<std::int64_t>(bucket.size());
+  const auto m = static_cast<std::int64_t>(bucket.items.size());
   struct Share {
     std::uint32_t post;
     NodeId u;
@@ -827,9 +886,7 @@ void Simulation::State::deliver(StepRecord& rec) {
                 new_corrected = 0;
   const auto& rp = sc.reactions;
   const auto& dp = sc.diffusion;
-  const bool threshold_model = dp.model == DiffusionModel::linear_threshold ||
-                               dp.model == DiffusionModel::fractional_threshold ||
-                               dp.model == DiffusionModel::complex_contagion;
+  const bool threshold_model = is_threshold_model(dp.model);
 
   // Draws are made only when a decision depends on them: a probability <= 0 or >= 1 decides
   // without its uniform (to_unit is in [0, 1)), and a draw no decision reads is not made at all.
@@ -841,7 +898,7 @@ void Simulation::State::deliver(StepRecord& rec) {
   };
   // Whether u reshares post p, given its reshare word and trust multiplier (both on demand).
   const auto reshares = [&](Post& p, NodeId u, auto&& word, auto&& tm) {
-    if (is_sharer(p, u)) return false;
+    if (test(resharers, u) && is_sharer(p, u)) return false;
     if (threshold_model && !p.seen.empty()) {
       const auto c = atomic_add(p.seen[u], std::uint16_t{1}) + 1u;
       std::uint64_t need = 1;
@@ -866,23 +923,78 @@ void Simulation::State::deliver(StepRecord& rec) {
     return chance(prob * (gov ? tm() : 1.0), word);
   };
 
+  const bool one_region = n_regions == 1;  // then region[u] need not be read
   const bool prefetch_trust = rp.trust_sensitivity != 0;
   bool prefetch_concern = false;
   for (const Reaction& re : rp.by_type) prefetch_concern = prefetch_concern || re.comment > 0;
-    // Threshold models deliver in ring order on one thread: the exposure that brings a citizen's
-    // count of sharers seen to the threshold is the one that reshares, and its draws (following)
-    // and depth then depend on the order, which a parallel loop would leave to thread timing.
-#pragma omp parallel if (m > kChunk && !threshold_model)
+  // Citizens are visited in a random order: fetch the state of a later one early.
+  const auto prefetch = [&](const Post& pa, NodeId v) {
+    __builtin_prefetch(&exposed[v / 64]);
+    __builtin_prefetch(&resharers[v / 64]);
+    if (!one_region) __builtin_prefetch(&region[v]);
+    if (prefetch_trust) __builtin_prefetch(&trust[v]);
+    if (prefetch_concern) {
+      __builtin_prefetch(&concern_base[v]);
+      __builtin_prefetch(&excess[v]);
+    }
+    if (!pa.sharer_bits.empty()) __builtin_prefetch(&pa.sharer_bits[v / 64]);
+    if (pa.account >= 0)
+      __builtin_prefetch(&accounts[static_cast<std::size_t>(pa.account)].follows[v / 64]);
+  };
+
+  // The work: chunks of kChunk materialised exposures, then groups of about kChunk followers
+  // from consecutive follower runs, a large run split into pieces of kChunk followers so that a
+  // large audience is split across threads. Apart from the threshold
+  // rules, delivering an exposure reads nothing another exposure of the step writes, except
+  // through order-free atomics and lists sorted afterwards, so the order does not matter.
+  struct Piece {
+    std::uint32_t run;
+    std::uint32_t begin, end;
+  };
+  std::vector<Piece> pieces;
+  std::uint64_t run_exposures = 0;
+  for (std::size_t r = 0; r < bucket.runs.size(); ++r) {
+    const FollowerRun& run = bucket.runs[r];
+    for (std::uint32_t b = 0; b < run.count; b += static_cast<std::uint32_t>(kChunk))
+      pieces.push_back({static_cast<std::uint32_t>(r), b,
+                        std::min(run.count, b + static_cast<std::uint32_t>(kChunk))});
+    posts[run.post].pending -= run.count;
+    run_exposures += run.count;
+  }
+  std::vector<std::size_t> group_start{0};  // pieces of group g: [group_start[g], [g + 1])
+  std::uint64_t in_group = 0;
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    in_group += pieces[k].end - pieces[k].begin;
+    if (in_group >= static_cast<std::uint64_t>(kChunk) || k + 1 == pieces.size()) {
+      group_start.push_back(k + 1);
+      in_group = 0;
+    }
+  }
+  const std::int64_t item_chunks = (m + kChunk - 1) / kChunk;
+  const auto n_tasks = item_chunks + static_cast<std::int64_t>(group_start.size() - 1);
+  // Threshold models deliver in ring order on one thread: the exposure that brings a citizen's
+  // count of sharers seen to the threshold is the one that reshares, and its draws (following)
+  // and depth then depend on the order, which a parallel loop would leave to thread timing.
+  // (They have no follower runs.)
+#pragma omp parallel if (static_cast <std::uint64_t>(m) + run_exposures > \
+                             static_cast <std::uint64_t>(kChunk) &&       \
+                         !threshold_model)
   {
     std::vector<Share> l_shares;
     std::vector<std::pair<std::uint32_t, NodeId>> l_follow, l_unfollow, l_contrib;
     std::vector<NodeId> l_touched;
     std::vector<std::int64_t> l_region(n_regions, 0);
     std::uint64_t l_imp = 0, l_likes = 0, l_comments = 0, l_reach = 0, l_eng = 0, l_corr = 0;
-    // Delivered exposures of the current run of one post, subtracted from its pending count
-    // when the post changes (exposures of a post are mostly contiguous in the ring).
-    std::uint32_t run_post = 0;
-    std::int64_t run_count = 0;
+    // A team of one thread (one thread, or a small step) has no other writer of the bitmaps: a
+    // plain read-modify-write then marks a citizen reached, not a locked one, which would also
+    // wait for the prefetches in flight.
+    const bool alone = omp_get_num_threads() == 1;
+    const auto first_exposure = [&](NodeId u) {
+      if (test(exposed, u)) return false;
+      if (!alone) return test_and_set(exposed, u);
+      set_bit(exposed, u, true);
+      return true;
+    };
     const auto flag = [&](NodeId u, std::uint8_t f) {
       std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(f, std::memory_order_relaxed);
       touch(u, l_touched);
@@ -891,31 +1003,9 @@ void Simulation::State::deliver(StepRecord& rec) {
       atomic_add(ev[u], std::uint16_t{1});
       touch(u, l_touched);
     };
-#pragma omp for schedule(static, kChunk) nowait
-    for (std::int64_t i = 0; i < m; ++i) {
-      if (i + kPrefetch < m) {
-        // Citizens are visited in a random order: fetch the state of a later one now.
-        const Exposure& ahead = bucket[static_cast<std::size_t>(i + kPrefetch)];
-        const NodeId v = ahead.u;
-        __builtin_prefetch(&exposed[v / 64]);
-        if (prefetch_trust) __builtin_prefetch(&trust[v]);
-        if (prefetch_concern) {
-          __builtin_prefetch(&concern_base[v]);
-          __builtin_prefetch(&excess[v]);
-        }
-        const Post& pa = posts[ahead.post];
-        if (!pa.sharer_bits.empty()) __builtin_prefetch(&pa.sharer_bits[v / 64]);
-        if (pa.account >= 0)
-          __builtin_prefetch(&accounts[static_cast<std::size_t>(pa.account)].follows[v / 64]);
-      }
-      const Exposure& e = bucket[static_cast<std::size_t>(i)];
+    // Delivers one exposure (inlined: it is the inner loop of both kinds of task).
+    const auto visit = [&](const Exposure& e) __attribute__((always_inline)) {
       Post& p = posts[e.post];
-      if (e.post != run_post) {
-        if (run_count) atomic_add(posts[run_post].pending, -run_count);
-        run_post = e.post;
-        run_count = 0;
-      }
-      ++run_count;
       const NodeId u = e.u;
       // The reaction and exposure words of this (post, follower, sharer), drawn on demand.
       std::array<std::uint64_t, 4> r{}, w{};
@@ -929,22 +1019,22 @@ void Simulation::State::deliver(StepRecord& rec) {
         return w[static_cast<std::size_t>(k)];
       };
       if (p.type == PostType::rumour) {
-        if (sc.rumour.model != RumourModel::hoax || rumour[u] != kUnaware) continue;
+        if (sc.rumour.model != RumourModel::hoax || rumour[u] != kUnaware) return;
         const double g = std::clamp(
             sc.rumour.gullibility * (1.0 + sc.rumour.gullibility_trust * (1.0 - 2.0 * trust[u])),
             0.0, 1.0);
         if (chance(g, [&] { return rw(2); })) flag(u, kBelieve);
-        continue;
+        return;
       }
       if (p.type == PostType::complaint) {
         count(ev_complaint, u);
         if (reshares(
                 p, u, [&] { return rw(0); }, [] { return 1.0; }))
           l_shares.push_back({e.post, u, e.depth + 1});
-        continue;
+        return;
       }
       ++l_imp;
-      if (!test(exposed, u) && test_and_set(exposed, u)) ++l_reach, ++l_region[region[u]];
+      if (first_exposure(u)) ++l_reach, ++l_region[one_region ? 0 : region[u]];
       const Reaction& re = rp.by_type[static_cast<std::size_t>(p.type)];
       // The trust multiplier, read on demand (with trust_sensitivity 0 it is 1 for any trust).
       double tm_value = -1;
@@ -985,7 +1075,7 @@ void Simulation::State::deliver(StepRecord& rec) {
       const bool from_account = e.source == accounts[a].node;
       if (!((like || share) && fp.follow_probability > 0) &&
           !(from_account && (fp.unfollow_probability > 0 || fp.fatigue_unfollow > 0)))
-        continue;
+        return;
       if (!follows(a, u)) {
         if ((like || share) && chance(fp.follow_probability, [&] { return rw(1); }))
           l_follow.emplace_back(static_cast<std::uint32_t>(a), u);
@@ -996,8 +1086,66 @@ void Simulation::State::deliver(StepRecord& rec) {
              chance(fp.fatigue_unfollow, [&] { return rw(1); })))
           l_unfollow.emplace_back(static_cast<std::uint32_t>(a), u);
       }
+    };
+#pragma omp for schedule(dynamic, 1) nowait
+    for (std::int64_t t = 0; t < n_tasks; ++t) {
+      if (t < item_chunks) {
+        // Delivered exposures of the current run of one post, subtracted from its pending count
+        // when the post changes (exposures of a post are mostly contiguous in the ring).
+        std::uint32_t run_post = 0;
+        std::int64_t run_count = 0;
+        const std::int64_t end = std::min(m, (t + 1) * kChunk);
+        for (std::int64_t i = t * kChunk; i < end; ++i) {
+          if (i + kPrefetch < m) {
+            const Exposure& ahead = bucket.items[static_cast<std::size_t>(i + kPrefetch)];
+            prefetch(posts[ahead.post], ahead.u);
+          }
+          const Exposure& e = bucket.items[static_cast<std::size_t>(i)];
+          if (e.post != run_post) {
+            if (run_count) atomic_add(posts[run_post].pending, -run_count);
+            run_post = e.post;
+            run_count = 0;
+          }
+          ++run_count;
+          visit(e);
+        }
+        if (run_count) atomic_add(posts[run_post].pending, -run_count);
+      } else {
+        const std::size_t a = group_start[static_cast<std::size_t>(t - item_chunks)];
+        const std::size_t b = group_start[static_cast<std::size_t>(t - item_chunks) + 1];
+        // Runs are mostly a few dozen followers of a random citizen: a cursor kPrefetch
+        // exposures ahead, across runs, fetches the state of its citizen, and on entering a
+        // piece, the follower list of the next one.
+        std::size_t ap = a;
+        std::uint32_t ai = pieces[a].begin;
+        const auto fetch_list = [&](std::size_t k) {
+          if (k >= b) return;
+          // Its first cache lines (a citizen's few dozen followers; the hardware prefetcher
+          // follows a longer list).
+          const NodeId* f = bucket.runs[pieces[k].run].followers;
+          const std::uint32_t end = std::min(pieces[k].end, pieces[k].begin + 64);
+          for (std::uint32_t i = pieces[k].begin; i < end; i += 16) __builtin_prefetch(f + i);
+        };
+        const auto ahead = [&] {
+          if (ap == b) return;
+          const FollowerRun& q = bucket.runs[pieces[ap].run];
+          prefetch(posts[q.post], q.followers[ai]);
+          if (++ai == pieces[ap].end && ++ap < b) {
+            ai = pieces[ap].begin;
+            fetch_list(ap + 1);
+          }
+        };
+        fetch_list(a + 1);
+        for (std::int64_t k = 0; k < kPrefetch; ++k) ahead();
+        for (std::size_t k = a; k < b; ++k) {
+          const FollowerRun& run = bucket.runs[pieces[k].run];
+          for (std::uint32_t i = pieces[k].begin; i < pieces[k].end; ++i) {
+            ahead();
+            visit(Exposure{run.post, run.followers[i], run.source, run.depth});
+          }
+        }
+      }
     }
-    if (run_count) atomic_add(posts[run_post].pending, -run_count);
 #pragma omp critical(civsim_deliver)
     {
       shares.insert(shares.end(), l_shares.begin(), l_shares.end());
@@ -1010,7 +1158,8 @@ void Simulation::State::deliver(StepRecord& rec) {
       new_reach += l_reach, new_engagers += l_eng, new_corrected += l_corr;
     }
   }
-  bucket.clear();
+  bucket.items.clear();
+  bucket.runs.clear();
   touched.insert(touched.end(), new_touched.begin(), new_touched.end());
   rec[Series::impressions] += static_cast<double>(impressions);
   rec[Series::likes] += static_cast<double>(likes);
@@ -1039,6 +1188,7 @@ void Simulation::State::deliver(StepRecord& rec) {
       p.max_depth = std::max(p.max_depth, shares[j].depth);
     }
     add_sharers(p, add, n);
+    for (const NodeId u : add) set_bit(resharers, u, true);
     p.n_sharers += add.size();
     if (is_government_type(p.type)) rec[Series::reshares] += static_cast<double>(add.size());
     i = j;
@@ -1062,12 +1212,14 @@ void Simulation::State::deliver(StepRecord& rec) {
   std::vector<std::vector<NodeId>> extra_add(accounts.size());
   for (const auto& [a, u] : follow_c) {
     auto& acc = accounts[a];
+    acc.followers_changed = true;
     set_bit(acc.follows, u, true);
     ++acc.n_followers;
     if (!net.follows(u, acc.node) && !contains(acc.extra, u)) extra_add[a].push_back(u);
   }
   for (std::size_t a = 0; a < accounts.size(); ++a) merge_into(accounts[a].extra, extra_add[a]);
   for (const auto& [a, u] : unfollow_c) {
+    accounts[a].followers_changed = true;
     set_bit(accounts[a].follows, u, false);
     --accounts[a].n_followers;
   }
