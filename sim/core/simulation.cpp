@@ -273,7 +273,9 @@ struct Simulation::State {
   std::vector<std::uint32_t> live;          // posts with pending exposures
   // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
   // exposures with their ring slots, how many go to each slot, exposures per post (run-length).
-  struct Staged {
+  // One cache line each: neighbouring chunks are filled by different threads, and the vectors'
+  // end pointers, written at every push_back, would otherwise share a line.
+  struct alignas(64) Staged {
     std::vector<std::pair<std::uint32_t, Exposure>,
                 NoInitAllocator<std::pair<std::uint32_t, Exposure>>>
         items;
@@ -1377,10 +1379,12 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
   std::vector<std::size_t> followed;
 #pragma omp parallel for schedule(dynamic, 1) if (n_chunks > 1) private(followed)
   for (std::int64_t c = 0; c < n_chunks; ++c) {
-    auto& ex = chunk_excess[static_cast<std::size_t>(c)];
-    ex.assign(n_regions, 0.0);
-    auto& qs = chunk_questions[static_cast<std::size_t>(c)];
-    auto& keep = chunk_keep[static_cast<std::size_t>(c)];
+    // Filled in thread-private vectors and moved out at the end: the vector objects of
+    // neighbouring chunks share cache lines, and writing their end pointers at every push_back
+    // from two threads cost more than the second thread gained.
+    std::vector<double> ex(n_regions, 0.0);
+    std::vector<std::pair<std::size_t, Question>> qs;
+    std::vector<NodeId> keep;
     keep.reserve(static_cast<std::size_t>(std::min(m - c * kChunk, kChunk)));
     // The list is sorted and regions are contiguous id ranges, so a region's citizens form one
     // run per chunk: summed in a register from 0 and added to ex once, the same sum as adding
@@ -1432,6 +1436,9 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
       qs.emplace_back(a, Question{u, step, deadline, cu, followers});
     }
     if (run_region < n_regions) ex[run_region] += run_sum;
+    chunk_excess[static_cast<std::size_t>(c)] = std::move(ex);
+    chunk_questions[static_cast<std::size_t>(c)] = std::move(qs);
+    chunk_keep[static_cast<std::size_t>(c)] = std::move(keep);
   }
   std::vector<double> region_excess(n_regions, 0.0);
   for (std::int64_t c = 0; c < n_chunks; ++c) {
