@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 
 #include <chrono>
 #include <cstdio>
@@ -63,6 +64,12 @@ std::string join_command_line(int argc, char** argv) {
 
 BuiltNetwork build_network_logged(Scenario& scenario, int threads) {
   const auto t0 = Clock::now();
+  // An HDF5 network file can crash the library when damaged; no time limit, as a national-scale
+  // network takes minutes to read.
+  std::optional<ReadWatchdog> guard;
+  if (scenario.network.generator == NetworkGenerator::edge_list &&
+      scenario.network.format != EdgeFileFormat::text)
+    guard.emplace(scenario.network.file, false);
   if (scenario.network.generator == NetworkGenerator::edge_list)
     spdlog::info("reading network from {} ({} thread{})", scenario.network.file, threads,
                  threads == 1 ? "" : "s");
@@ -96,7 +103,7 @@ extern "C" void on_read_crash(int) {
 
 }  // namespace
 
-ReadWatchdog::ReadWatchdog(std::string file)
+ReadWatchdog::ReadWatchdog(std::string file, bool time_limit)
     : file_(std::move(file)),
       crash_message_(fmt::format("civsim: reading '{}' crashed inside the HDF5 library: the file "
                                  "is damaged (HDF5 1.10 does not check every structure it reads)\n",
@@ -107,6 +114,7 @@ ReadWatchdog::ReadWatchdog(std::string file)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, &g_previous_segv);
   sigaction(SIGBUS, &sa, &g_previous_bus);
+  if (!time_limit) return;
   double seconds = 60;
   if (const char* env = std::getenv("CIVSIM_READ_TIMEOUT")) seconds = std::atof(env);
   if (!(seconds > 0)) seconds = 60;
@@ -132,7 +140,7 @@ ReadWatchdog::~ReadWatchdog() {
     done_ = true;
   }
   cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace civsim::app

@@ -49,12 +49,12 @@ BuiltNetwork build_network_logged(Scenario& scenario, int threads);
 
 // Guards the reading of a user-supplied HDF5 file: HDF5 1.10 can spin forever on some damaged
 // files, or crash inside the library (tests/fuzz/known/). If the guard is still alive after
-// `seconds` (environment variable CIVSIM_READ_TIMEOUT, default 60), or a SIGSEGV or SIGBUS
-// arrives while it is, it reports the file as damaged and exits with code 2. One guard at a time
-// (the signal handlers are process-wide).
+// `seconds` (environment variable CIVSIM_READ_TIMEOUT, default 60; only with `time_limit`), or a
+// SIGSEGV or SIGBUS arrives while it is, it reports the file as damaged and exits with code 2.
+// One guard at a time (the signal handlers are process-wide).
 class ReadWatchdog {
  public:
-  explicit ReadWatchdog(std::string file);
+  explicit ReadWatchdog(std::string file, bool time_limit = true);
   ~ReadWatchdog();
   ReadWatchdog(const ReadWatchdog&) = delete;
   ReadWatchdog& operator=(const ReadWatchdog&) = delete;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "app/common.hpp"
 #include "core/network.hpp"
 #include "core/network_stats.hpp"
 #include "io/config.hpp"
@@ -48,6 +49,7 @@ Loaded load(const std::string& input, const std::vector<std::string>& overrides,
   }
   if (!overrides.empty()) throw io::UserError("--set applies to scenario files only");
   if (is_hdf5(input)) {
+    const ReadWatchdog guard(input, false);  // large networks take minutes: no time limit
     auto imported = io::read_network_h5(input);
     return {std::move(imported.network), std::move(imported.ids), input, 1};
   }
