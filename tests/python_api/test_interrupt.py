@@ -59,9 +59,9 @@ def interrupted(call, trigger: threading.Event, delay: float) -> bool:
 
 
 def test_sigint_stops_a_run_between_steps(civsim, long_scenario, crisis):
-    # A year at 50 000 citizens (about a second of steps on an idle machine; 30 days at 20 000
-    # took 25 ms after the optimisations of issue 7), and the signal at once after step 3: a
-    # fixed delay let the run finish before the signal came.
+    # A year at 50 000 citizens (0.9 s for the whole run on an idle machine, network included;
+    # 30 days at 20 000 took 0.27 s, mostly the network, after the optimisations of issue 7), and
+    # the signal at once after step 3: a fixed delay let the run finish before the signal came.
     year = long_scenario.copy()
     year.set("population", 50000)
     year.set("time.duration", "365d")
