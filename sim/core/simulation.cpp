@@ -882,7 +882,7 @@ void Simulation::State::deliver(StepRecord& rec) {
   };
   std::vector<Share> shares;
   std::vector<std::pair<std::uint32_t, NodeId>> follow_c, unfollow_c, contrib_c;
-  std::vector<NodeId> new_touched;
+  std::vector<NodeId> new_touched, unreached;
   std::vector<std::int64_t> region_new(n_regions, 0);
   std::uint64_t impressions = 0, likes = 0, comments = 0, new_reach = 0, new_engagers = 0,
                 new_corrected = 0;
@@ -944,6 +944,22 @@ void Simulation::State::deliver(StepRecord& rec) {
       __builtin_prefetch(&accounts[static_cast<std::size_t>(pa.account)].follows[v / 64]);
   };
 
+  // For a post whose exposures decide nothing but the reshare (no likes or comments, no per-type
+  // bookkeeping, no follow or unfollow draws, a reshare probability that does not depend on the
+  // follower but through trust): that probability before the trust multiplier; else -1.
+  const auto reshare_only = [&](const Post& p, NodeId source) {
+    if (p.type != PostType::information || threshold_model ||
+        dp.model == DiffusionModel::weighted_cascade)
+      return -1.0;
+    const Reaction& re = rp.by_type[static_cast<std::size_t>(p.type)];
+    const auto& fp = sc.following;
+    const bool from_account = source == accounts[static_cast<std::size_t>(p.account)].node;
+    if (re.like > 0 || re.comment > 0 || fp.follow_probability > 0 ||
+        (from_account && (fp.unfollow_probability > 0 || fp.fatigue_unfollow > 0)))
+      return -1.0;
+    return dp.reshare_probability * re.reshare;
+  };
+
   // The work: chunks of kChunk materialised exposures, then groups of about kChunk followers
   // from consecutive follower runs, a large run split into pieces of kChunk followers so that a
   // large audience is split across threads. Apart from the threshold
@@ -984,18 +1000,49 @@ void Simulation::State::deliver(StepRecord& rec) {
   {
     std::vector<Share> l_shares;
     std::vector<std::pair<std::uint32_t, NodeId>> l_follow, l_unfollow, l_contrib;
-    std::vector<NodeId> l_touched;
+    std::vector<NodeId> l_touched, l_unreached;
     std::vector<std::int64_t> l_region(n_regions, 0);
     std::uint64_t l_imp = 0, l_likes = 0, l_comments = 0, l_reach = 0, l_eng = 0, l_corr = 0;
-    // A team of one thread (one thread, or a small step) has no other writer of the bitmaps: a
-    // plain read-modify-write then marks a citizen reached, not a locked one, which would also
-    // wait for the prefetches in flight.
+    // Marking a citizen reached. A team of one thread (one thread, or a small step) has no other
+    // writer of the bitmap: a plain read-modify-write marks and counts at once. In a team of
+    // several, a locked one per first exposure (most exposures of a large audience) would cost
+    // more than the rest of the exposure and wait for the prefetches in flight, so candidates
+    // (not yet marked when read) are listed and marked and counted after the loop.
     const bool alone = omp_get_num_threads() == 1;
-    const auto first_exposure = [&](NodeId u) {
-      if (test(exposed, u)) return false;
-      if (!alone) return test_and_set(exposed, u);
+    const auto reached = [&](NodeId u) {
+      if (test(exposed, u)) return;
+      if (!alone) {
+        l_unreached.push_back(u);
+        return;
+      }
       set_bit(exposed, u, true);
-      return true;
+      ++l_reach, ++l_region[one_region ? 0 : region[u]];
+    };
+    // The followers f[begin, end) of a run (sorted ids, so a large audience has many in each
+    // word of the bitmap), in a team: one locked or per word they share. (Alone, they are marked
+    // as they are visited.)
+    const auto reached_run = [&](const NodeId* f, std::uint32_t begin, std::uint32_t end) {
+      for (std::uint32_t i = begin; i < end;) {
+        const std::uint32_t w = f[i] / 64;
+        std::uint64_t mask = 0;
+        std::uint32_t j = i;
+        for (; j < end && f[j] / 64 == w; ++j) mask |= std::uint64_t{1} << (f[j] % 64);
+        if (j - i == 1) {
+          reached(f[i++]);
+          continue;
+        }
+        i = j;
+        std::atomic_ref<std::uint64_t> word(exposed[w]);
+        if ((word.load(std::memory_order_relaxed) & mask) == mask) continue;
+        std::uint64_t fresh = mask & ~word.fetch_or(mask, std::memory_order_relaxed);
+        l_reach += static_cast<std::uint64_t>(std::popcount(fresh));
+        if (one_region) {
+          l_region[0] += std::popcount(fresh);
+          continue;
+        }
+        for (; fresh; fresh &= fresh - 1)
+          ++l_region[region[w * 64 + static_cast<std::uint32_t>(std::countr_zero(fresh))]];
+      }
     };
     const auto flag = [&](NodeId u, std::uint8_t f) {
       std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(f, std::memory_order_relaxed);
@@ -1006,7 +1053,8 @@ void Simulation::State::deliver(StepRecord& rec) {
       touch(u, l_touched);
     };
     // Delivers one exposure (inlined: it is the inner loop of both kinds of task).
-    const auto visit = [&](const Exposure& e) __attribute__((always_inline)) {
+    // Delivers one exposure; `mark` false when the citizen is already marked reached.
+    const auto visit = [&](const Exposure& e, bool mark) __attribute__((always_inline)) {
       Post& p = posts[e.post];
       const NodeId u = e.u;
       // The reaction and exposure words of this (post, follower, sharer), drawn on demand.
@@ -1036,7 +1084,7 @@ void Simulation::State::deliver(StepRecord& rec) {
         return;
       }
       ++l_imp;
-      if (first_exposure(u)) ++l_reach, ++l_region[one_region ? 0 : region[u]];
+      if (mark) reached(u);
       const Reaction& re = rp.by_type[static_cast<std::size_t>(p.type)];
       // The trust multiplier, read on demand (with trust_sensitivity 0 it is 1 for any trust).
       double tm_value = -1;
@@ -1109,7 +1157,7 @@ void Simulation::State::deliver(StepRecord& rec) {
             run_count = 0;
           }
           ++run_count;
-          visit(e);
+          visit(e, true);
         }
         if (run_count) atomic_add(posts[run_post].pending, -run_count);
       } else {
@@ -1141,9 +1189,37 @@ void Simulation::State::deliver(StepRecord& rec) {
         for (std::int64_t k = 0; k < kPrefetch; ++k) ahead();
         for (std::size_t k = a; k < b; ++k) {
           const FollowerRun& run = bucket.runs[pieces[k].run];
+          Post& p = posts[run.post];
+          // (Rumours and complaints are not government content: they reach no one.)
+          if (!alone && p.type != PostType::rumour && p.type != PostType::complaint)
+            reached_run(run.followers, pieces[k].begin, pieces[k].end);
+          if (const double prob = reshare_only(p, run.source); prob >= 0) {
+            // Only the reshare is decided per follower: visit's decisions for this post and
+            // source, taken once, with the same draws (so the same results).
+            const bool gov = is_government_type(p.type);
+            l_imp += pieces[k].end - pieces[k].begin;
+            for (std::uint32_t i = pieces[k].begin; i < pieces[k].end; ++i) {
+              ahead();
+              const NodeId u = run.followers[i];
+              if (alone) reached(u);
+              if (prob <= 0 || (test(resharers, u) && is_sharer(p, u))) continue;
+              const double tm =
+                  !gov || rp.trust_sensitivity == 0
+                      ? 1.0
+                      : std::max(0.0, trust_multiplier(rp.trust_sensitivity, trust[u]));
+              if (!chance(prob * tm, [&] {
+                    return random_words(id(Purpose::reaction, p.key, u, run.source))[0];
+                  }))
+                continue;
+              l_shares.push_back({run.post, u, run.depth + 1});
+              atomic_add(p.engagement, std::uint64_t{1});
+              if (test_and_set(engaged, u)) ++l_eng;
+            }
+            continue;
+          }
           for (std::uint32_t i = pieces[k].begin; i < pieces[k].end; ++i) {
             ahead();
-            visit(Exposure{run.post, run.followers[i], run.source, run.depth});
+            visit(Exposure{run.post, run.followers[i], run.source, run.depth}, alone);
           }
         }
       }
@@ -1155,11 +1231,17 @@ void Simulation::State::deliver(StepRecord& rec) {
       unfollow_c.insert(unfollow_c.end(), l_unfollow.begin(), l_unfollow.end());
       contrib_c.insert(contrib_c.end(), l_contrib.begin(), l_contrib.end());
       new_touched.insert(new_touched.end(), l_touched.begin(), l_touched.end());
+      unreached.insert(unreached.end(), l_unreached.begin(), l_unreached.end());
       for (std::size_t r = 0; r < n_regions; ++r) region_new[r] += l_region[r];
       impressions += l_imp, likes += l_likes, comments += l_comments;
       new_reach += l_reach, new_engagers += l_eng, new_corrected += l_corr;
     }
   }
+  for (const NodeId u : unreached)
+    if (!test(exposed, u)) {
+      set_bit(exposed, u, true);
+      ++new_reach, ++region_new[one_region ? 0 : region[u]];
+    }
   bucket.items.clear();
   bucket.runs.clear();
   touched.insert(touched.end(), new_touched.begin(), new_touched.end());

@@ -549,6 +549,52 @@ TEST_CASE("all mechanisms give bitwise identical runs with 1 and 2 threads",
     }
 }
 
+// The same on a platform where every follower sees a post in the step it is published, so that
+// publications are delivered as follower runs read from the network, split across threads: with
+// the default reactions, and with reshares as the only reaction (the run fast path). Hoax rumour
+// posts are runs too and must not count as reach.
+TEST_CASE("follower-run delivery gives bitwise identical runs with 1 and 2 threads",
+          "[validation][threads]") {
+  for (const bool reshare_only : {false, true}) {
+    Scenario s = all_mechanisms(40000);
+    s.accounts[0].strategy = Strategy::dialogue;
+    s.accounts[0].follower_share = 0.3;
+    s.accounts[0].capacity_fte = 2;
+    s.accounts[0].posts_per_day = 24;  // every step delivers > 8192 exposures, so in parallel
+    s.platform.organic_reach = 1;
+    s.platform.citizen_reach = 1;
+    s.citizens.sessions_per_day = 1000;
+    s.citizens.activity_sigma = 0;
+    s.citizens.diurnal = Diurnal::flat;
+    s.rumour.model = RumourModel::hoax;  // rumour posts spread it
+    s.time.step_hours = 3;               // larger steps: more posts delivered in each
+    s.time.duration_hours = 72;
+    s.events[0].region = "";
+    if (reshare_only) {
+      s.reactions.by_type[static_cast<std::size_t>(PostType::information)].like = 0;
+      s.reactions.by_type[static_cast<std::size_t>(PostType::information)].comment = 0;
+      s.following = {0, 0, 0, 0};
+    }
+    const Network net = generate_network(s);
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    const auto one = run_with_summary(s, net);
+    omp_set_num_threads(2);
+    const auto two = run_with_summary(s, net);
+    omp_set_num_threads(saved);
+    INFO("reshare only: " << reshare_only);
+    double peak_believers = 0;
+    for (const auto& x : one.records)
+      peak_believers = std::max(peak_believers, x[Series::rumour_believers]);
+    CHECK(peak_believers > 1000);
+    CHECK(total(one.records, Series::reshares) > 0);
+    CHECK(one.records.back()[Series::reach] > 0);
+    CHECK(one.records.back()[Series::reach] < 40000);
+    CHECK(differing_values(one.records, two.records) == 0);
+    CHECK(differing_summaries(one.summary, two.summary) == 0);
+  }
+}
+
 // --- 5. Diffusion rules on hand-made graphs
 // -------------------------------------------------------
 
