@@ -17,6 +17,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/block_vector.hpp"
 #include "core/dynamics.hpp"
 #include "core/rng.hpp"
 
@@ -267,8 +268,8 @@ struct Simulation::State {
 
   std::vector<AccountState> accounts;
   std::vector<std::size_t> government;  // indices of government accounts
-  std::vector<Post> posts;
-  std::vector<Slot> ring;                   // scheduled exposures by step % ring.size()
+  BlockVector<Post> posts;              // grows without moving: replies make hundreds of thousands
+  std::vector<Slot> ring;               // scheduled exposures by step % ring.size()
   std::vector<std::vector<double>> tables;  // exposure tables by start step (lazy)
   std::vector<std::uint32_t> live;          // posts with pending exposures
   // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
@@ -1751,7 +1752,8 @@ RunSummary Simulation::summary() const {
   add("final_gov_followers", any ? last[Series::gov_followers] : s.initial_followers,
       "follow relations", "follows of government accounts at the end");
 
-  for (const Post& p : s.posts) {
+  for (std::size_t i = 0; i < s.posts.size(); ++i) {
+    const Post& p = s.posts[i];
     if (!p.scheduled) continue;
     std::size_t b = 0;
     while ((std::uint64_t{2} << b) - 1 <= p.n_sharers) ++b;
