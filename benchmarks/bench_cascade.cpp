@@ -88,6 +88,7 @@ struct IcResult {
   std::uint64_t trials = 0;     // edges scanned out of active nodes
   std::uint64_t draws = 0;      // random draws (edge trials whose target was not yet active)
   int rounds = 0;
+  std::vector<double> round_s;  // time of each round
 };
 
 // Push independent cascade: one counter-based draw per edge trial, keyed by (edge source, target),
@@ -116,6 +117,7 @@ IcResult reference_ic(const Network& g, NodeId seed_node, double p, std::uint64_
   std::vector<Task> tasks;
   constexpr std::uint64_t kTask = 4096;  // edges per task: splits hubs across threads
   while (!frontier.empty()) {
+    const auto t0 = std::chrono::steady_clock::now();
     tasks.clear();
     for (const NodeId v : frontier) {
       const std::uint64_t d = g.follower_count(v);
@@ -148,6 +150,8 @@ IcResult reference_ic(const Network& g, NodeId seed_node, double p, std::uint64_
     out.activated += next.size();
     ++out.rounds;
     frontier.swap(next);
+    out.round_s.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return out;
 }
@@ -187,7 +191,8 @@ Scenario textbook_ic(const Network& g, double p, std::uint64_t seed, double hour
 struct CivsimIc {
   double construct = 0, steps = 0;  // seconds
   std::uint64_t reshares = 0, impressions = 0;
-  int hops = 0;  // steps with a delivery
+  int hops = 0;               // steps with a delivery
+  std::vector<double> hop_s;  // time of each step with a delivery
 };
 
 CivsimIc civsim_ic(const Scenario& s, const Network& g) {
@@ -196,7 +201,11 @@ CivsimIc civsim_ic(const Scenario& s, const Network& g) {
   Simulation sim(s, g);
   const auto t1 = std::chrono::steady_clock::now();
   while (!sim.done()) {
+    const auto ts = std::chrono::steady_clock::now();
     const StepRecord r = sim.step();
+    if (r[Series::impressions] > 0)
+      out.hop_s.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count());
     out.reshares += static_cast<std::uint64_t>(r[Series::reshares]);
     out.impressions += static_cast<std::uint64_t>(r[Series::impressions]);
     if (r[Series::impressions] > 0) ++out.hops;
@@ -229,7 +238,7 @@ int main(int argc, char** argv) {
   std::vector<double> probabilities{0.01, 0.05};
   std::uint64_t seed = 7;
   std::string json, export_path;
-  bool only_reference = false;
+  bool only_reference = false, hop_times = false;
   app.add_option("--population", population, "nodes of the power-law graph")->capture_default_str();
   app.add_option("--mean-followees", mean_followees, "mean out-degree")->capture_default_str();
   app.add_option("--exponent", exponent, "follower-count tail exponent")->capture_default_str();
@@ -242,6 +251,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "graph and cascade seed")->capture_default_str();
   app.add_option("--json", json, "write the results to this JSON file");
   app.add_flag("--only-reference", only_reference, "skip civsim (e.g. to profile the kernel)");
+  app.add_flag("--hop-times", hop_times,
+               "also print the median time of each round (reference) and hop (civsim)");
   app.add_option("--export", export_path, "write the graph for scripts/bench-peers and stop");
   CLI11_PARSE(app, argc, argv);
   if (population < 100 || hubs < 1 || repeats < 1 || threads < 1) {
@@ -323,12 +334,31 @@ int main(int argc, char** argv) {
       IcResult ref;
       CivsimIc c;
       std::vector<double> rt, ct, init;
+      std::vector<std::vector<double>> rounds, hops;  // per repeat
       for (int i = 0; i < repeats; ++i) {
         rt.push_back(time_repeats(1, [&] { ref = reference_ic(g, seed_node, p, seed); }).median);
+        rounds.push_back(ref.round_s);
         if (only_reference) continue;
         c = civsim_ic(s, g);
         ct.push_back(c.steps);
         init.push_back(c.construct);
+        hops.push_back(c.hop_s);
+      }
+      if (hop_times) {
+        // The median over repeats of each round's (hop's) time, in ms.
+        const auto medians = [](const std::vector<std::vector<double>>& runs) {
+          std::string text;
+          for (std::size_t k = 0;; ++k) {
+            std::vector<double> v;
+            for (const auto& r : runs)
+              if (k < r.size()) v.push_back(1e3 * r[k]);
+            if (v.empty()) return text;
+            text += fmt::format(" {:.3f}", summarize(v).median);
+          }
+        };
+        fmt::print("  p={:g}, threads {}: reference rounds (ms){}\n", p, t, medians(rounds));
+        if (!only_reference)
+          fmt::print("  p={:g}, threads {}: civsim hops (ms)     {}\n", p, t, medians(hops));
       }
       const Timing rtm = summarize(rt);
       print_row(fmt::format("reference IC ({} rounds)", ref.rounds), p, t, rtm,
