@@ -191,9 +191,65 @@ struct Slot {
 struct Question {
   NodeId asker;
   std::int64_t asked;     // step
-  std::int64_t deadline;  // first step at which the asker has given up
+  std::int64_t deadline;  // first step at which the asker has given up; kGone once handled
   double urgency;         // concern when asked
   std::uint64_t asker_followers;
+  static constexpr std::int64_t kGone = -1;
+};
+
+// An account's open questions, in the order they are kept. A fifo queue is in (asked, asker)
+// order by construction and answered from the front; its askers give up at their deadlines,
+// found through an index by deadline instead of a pass over the queue each step (which at 10^6
+// citizens read a few hundred thousand questions a step on one thread). A given-up question is
+// marked gone and dropped when it reaches the front. A queue of another discipline is reordered
+// to answer, kept without gaps, and scanned for give-ups each step.
+struct ReplyQueue {
+  std::vector<Question> items;  // the queue is items[head, end); the front is dropped lazily
+  std::size_t head = 0;
+  std::uint64_t front_seq = 0;  // sequence number of items[head] (0, 1, ... in joining order)
+  std::size_t open = 0;         // questions in the queue that are not gone
+  // fifo: expiring[d - expiring_from] holds the sequence numbers, ascending, of the questions
+  // whose deadline is step d; expiring_from is one past the last step handed out.
+  std::deque<std::vector<std::uint64_t>> expiring;
+  std::int64_t expiring_from = 0;
+
+  std::size_t size() const { return items.size() - head; }
+  Question& operator[](std::size_t i) { return items[head + i]; }
+  Question& front() { return items[head]; }
+  auto begin() { return items.begin() + static_cast<std::ptrdiff_t>(head); }
+  auto end() { return items.end(); }
+  void push(const Question& q, bool fifo) {
+    if (fifo) {
+      const auto slot = static_cast<std::size_t>(q.deadline - expiring_from);
+      if (slot >= expiring.size()) expiring.resize(slot + 1);
+      expiring[slot].push_back(front_seq + size());
+    }
+    items.push_back(q);
+    ++open;
+  }
+  void pop_front() {
+    ++head;
+    ++front_seq;
+    if (head >= 4096 && 2 * head >= items.size()) {  // amortised: each question moves once
+      items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(head));
+      head = 0;
+    }
+  }
+  void drop_gone_front() {
+    while (size() > 0 && front().deadline == Question::kGone) pop_front();
+  }
+  // fifo: the sequence numbers of questions whose deadline is `step` or earlier, ascending
+  // within a deadline.
+  void take_expired(std::int64_t step, std::vector<std::uint64_t>& out) {
+    for (; expiring_from <= step; ++expiring_from) {
+      if (expiring.empty()) {
+        expiring_from = step + 1;
+        break;
+      }
+      out.insert(out.end(), expiring.front().begin(), expiring.front().end());
+      expiring.pop_front();
+    }
+  }
 };
 
 struct AccountState {
@@ -207,7 +263,7 @@ struct AccountState {
   // A citizen followed or unfollowed it during the run: `follows` may differ from its followers
   // in the network (until then it is exactly its citizen followers, and `extra` is empty).
   bool followers_changed = false;
-  std::deque<Question> queue;         // answered from the front
+  ReplyQueue queue;
   double budget = 0;                  // reply capacity carried over (fractional)
   std::uint64_t scheduled_posts = 0;  // scheduled posts published so far
   std::uint64_t specials = 0;         // corrections, acknowledgements and event posts so far
@@ -757,16 +813,10 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
   for (const std::size_t a : government) {
     auto& acc = accounts[a];
     const AccountParams& p = sc.accounts[a];
-    // Askers whose patience ran out give up; some complain publicly. One pass hands out the
-    // give-ups and closes the gaps they leave (the queue keeps its order).
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < acc.queue.size(); ++i) {
-      const Question& q = acc.queue[i];
-      if (q.deadline > step) {
-        if (kept != i) acc.queue[kept] = q;
-        ++kept;
-        continue;
-      }
+    auto& queue = acc.queue;
+    const bool fifo = p.queue == QueueDiscipline::fifo;
+    // Askers whose patience ran out give up (in queue order); some complain publicly.
+    const auto give_up = [&](Question& q) {
       rec[Series::questions_unanswered] += 1;
       ++ev_ignored[q.asker];
       touch(q.asker, local);
@@ -779,13 +829,38 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
         pubs.push_back({post, q.asker, sc.platform.citizen_reach, step, 0});
         rec[Series::complaints] += 1;
       }
+      q.deadline = Question::kGone;
+      --queue.open;
+    };
+    if (fifo) {
+      std::vector<std::uint64_t> due;
+      queue.take_expired(step, due);
+      std::sort(due.begin(), due.end());  // one deadline's list is already in order
+      for (const std::uint64_t seq : due) {
+        if (seq < queue.front_seq) continue;  // answered
+        Question& q = queue[seq - queue.front_seq];
+        if (q.deadline != Question::kGone) give_up(q);
+      }
+      queue.drop_gone_front();
+    } else {
+      // One pass hands out the give-ups and closes the gaps they leave (keeping the order).
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < queue.size(); ++i) {
+        Question& q = queue[i];
+        if (q.deadline > step) {
+          if (kept != i) queue[kept] = q;
+          ++kept;
+          continue;
+        }
+        give_up(q);
+      }
+      queue.items.resize(queue.head + kept);
     }
-    acc.queue.resize(kept);
 
     if (acc.strategy == Strategy::broadcast || !office_open(p, sc.time, step)) continue;
     acc.budget += acc.capacity_fte * p.replies_per_fte_hour * dt;
-    const auto k = std::min<std::size_t>(static_cast<std::size_t>(std::floor(acc.budget + 1e-9)),
-                                         acc.queue.size());
+    const auto k =
+        std::min<std::size_t>(static_cast<std::size_t>(std::floor(acc.budget + 1e-9)), queue.open);
     // Queue discipline; ties broken by asking time, then asker id, so the order is total.
     const auto before = [&](const Question& x, const Question& y) {
       switch (p.queue) {
@@ -801,14 +876,18 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
       return std::tie(x.asked, x.asker) < std::tie(y.asked, y.asker);
     };
     // A fifo queue is in (asked, asker) order already: questions join it in step order and, within
-    // a step, in asker order, and nothing reorders it; the first k are the ones to answer.
-    if (p.queue != QueueDiscipline::fifo)
-      std::partial_sort(acc.queue.begin(), acc.queue.begin() + static_cast<std::ptrdiff_t>(k),
-                        acc.queue.end(), before);
-    assert(p.queue != QueueDiscipline::fifo ||
-           std::is_sorted(acc.queue.begin(), acc.queue.end(), before));
+    // a step, in asker order, and nothing reorders it; its first k open ones are the ones to
+    // answer. Other disciplines bring theirs to the front.
+    if (!fifo)
+      std::partial_sort(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(k), queue.end(),
+                        before);
     for (std::size_t i = 0; i < k; ++i) {
-      const Question& q = acc.queue[i];
+      queue.drop_gone_front();  // (a fifo queue's gaps)
+      const Question q = queue.front();
+      queue.pop_front();
+      --queue.open;
+      assert(queue.size() == 0 || queue.front().deadline == Question::kGone ||
+             before(q, queue.front()));
       response.push_back(static_cast<double>(step - q.asked) * dt);
       set_bit(pending_question, q.asker, false);
       touch(q.asker, local);
@@ -825,9 +904,9 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
         pubs.push_back({post, q.asker, std::min(1.0, organic_reach), step, 0});
       }
     }
-    acc.queue.erase(acc.queue.begin(), acc.queue.begin() + static_cast<std::ptrdiff_t>(k));
+    queue.drop_gone_front();
     acc.budget -= static_cast<double>(k);
-    if (acc.queue.empty()) acc.budget -= std::floor(acc.budget + 1e-9);  // unused time is lost
+    if (queue.open == 0) acc.budget -= std::floor(acc.budget + 1e-9);  // unused time is lost
     rec[Series::staff_hours] += static_cast<double>(k) / p.replies_per_fte_hour;
   }
   publish_all(pubs);
@@ -1530,7 +1609,7 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
     for (auto& [a, q] : chunk_questions[static_cast<std::size_t>(c)]) {
       rec.by_region[region_series_slot(Series::questions_asked) * n_regions + region[q.asker]] += 1;
       rec[Series::questions_asked] += 1;
-      accounts[a].queue.push_back(q);
+      accounts[a].queue.push(q, sc.accounts[a].queue == QueueDiscipline::fifo);
     }
   }
   concerned.clear();
@@ -1558,7 +1637,7 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
   double followers = 0, backlog = 0;
   for (const std::size_t a : government) {
     followers += static_cast<double>(accounts[a].n_followers);
-    backlog += static_cast<double>(accounts[a].queue.size());
+    backlog += static_cast<double>(accounts[a].queue.open);
   }
   rec[Series::gov_followers] = followers;
   rec[Series::backlog] = backlog;
@@ -1635,7 +1714,7 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
   // Conservation laws (Debug builds): every question is answered, redirected, given up or
   // pending; every citizen is unaware, a believer or a sceptic.
   std::uint64_t pending = 0;
-  for (const std::size_t a : government) pending += accounts[a].queue.size();
+  for (const std::size_t a : government) pending += accounts[a].queue.open;
   std::uint64_t pending_bits = 0;
   for (const auto w : pending_question)
     pending_bits += static_cast<std::uint64_t>(std::popcount(w));
