@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <boost/container/deque.hpp>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -41,6 +43,12 @@ bool test(const std::vector<std::uint64_t>& bits, std::size_t i) {
       std::atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(bits[i / 64]))
           .load(std::memory_order_relaxed);
   return (word >> (i % 64)) & 1u;
+}
+
+// Clears bit i; atomic because other threads may be changing other bits of the same word.
+void atomic_clear(std::vector<std::uint64_t>& bits, std::size_t i) {
+  std::atomic_ref<std::uint64_t>(bits[i / 64])
+      .fetch_and(~(std::uint64_t{1} << (i % 64)), std::memory_order_relaxed);
 }
 
 void set_bit(std::vector<std::uint64_t>& bits, std::size_t i, bool on) {
@@ -204,19 +212,23 @@ struct Question {
 // marked gone and dropped when it reaches the front. A queue of another discipline is reordered
 // to answer, kept without gaps, and scanned for give-ups each step.
 struct ReplyQueue {
-  std::vector<Question> items;  // the queue is items[head, end); the front is dropped lazily
-  std::size_t head = 0;
-  std::uint64_t front_seq = 0;  // sequence number of items[head] (0, 1, ... in joining order)
+  // Blocks of 1024 questions: std::deque's 512-byte blocks cost an allocation every 12
+  // questions, and a vector's reallocations copied the queue into freshly faulted pages, both on
+  // the serial path that adds a step's questions.
+  boost::container::deque<Question, void,
+                          boost::container::deque_options_t<boost::container::block_size<1024>>>
+      items;
+  std::uint64_t front_seq = 0;  // sequence number of items.front() (0, 1, ... in joining order)
   std::size_t open = 0;         // questions in the queue that are not gone
   // fifo: expiring[d - expiring_from] holds the sequence numbers, ascending, of the questions
   // whose deadline is step d; expiring_from is one past the last step handed out.
   std::deque<std::vector<std::uint64_t>> expiring;
   std::int64_t expiring_from = 0;
 
-  std::size_t size() const { return items.size() - head; }
-  Question& operator[](std::size_t i) { return items[head + i]; }
-  Question& front() { return items[head]; }
-  auto begin() { return items.begin() + static_cast<std::ptrdiff_t>(head); }
+  std::size_t size() const { return items.size(); }
+  Question& operator[](std::size_t i) { return items[i]; }
+  Question& front() { return items.front(); }
+  auto begin() { return items.begin(); }
   auto end() { return items.end(); }
   void push(const Question& q, bool fifo) {
     if (fifo) {
@@ -228,12 +240,8 @@ struct ReplyQueue {
     ++open;
   }
   void pop_front() {
-    ++head;
+    items.pop_front();
     ++front_seq;
-    if (head >= 4096 && 2 * head >= items.size()) {  // amortised: each question moves once
-      items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(head));
-      head = 0;
-    }
   }
   void drop_gone_front() {
     while (size() > 0 && front().deadline == Question::kGone) pop_front();
@@ -815,46 +823,67 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
     const AccountParams& p = sc.accounts[a];
     auto& queue = acc.queue;
     const bool fifo = p.queue == QueueDiscipline::fifo;
-    // Askers whose patience ran out give up (in queue order); some complain publicly.
-    const auto give_up = [&](Question& q) {
-      rec[Series::questions_unanswered] += 1;
-      ++ev_ignored[q.asker];
-      touch(q.asker, local);
-      set_bit(pending_question, q.asker, false);
-      const auto w =
-          random_words(id(Purpose::answer, static_cast<std::uint64_t>(q.asked), q.asker));
-      if (to_unit(w[1]) < sc.questions.complaint_probability) {
-        const auto post =
-            new_post(PostType::complaint, -1, q.asker, static_cast<std::uint64_t>(q.asked));
-        pubs.push_back({post, q.asker, sc.platform.citizen_reach, step, 0});
-        rec[Series::complaints] += 1;
-      }
-      q.deadline = Question::kGone;
-      --queue.open;
-    };
+    // Askers whose patience ran out give up, listed in queue order.
+    std::vector<Question> gone;
     if (fifo) {
       std::vector<std::uint64_t> due;
       queue.take_expired(step, due);
       std::sort(due.begin(), due.end());  // one deadline's list is already in order
-      for (const std::uint64_t seq : due) {
-        if (seq < queue.front_seq) continue;  // answered
-        Question& q = queue[seq - queue.front_seq];
-        if (q.deadline != Question::kGone) give_up(q);
+      for (std::size_t i = 0; i < due.size(); ++i) {
+        // A few hundred thousand questions wait, and the due ones are scattered among them.
+        if (i + kPrefetch < due.size() && due[i + kPrefetch] >= queue.front_seq)
+          __builtin_prefetch(&queue[due[i + kPrefetch] - queue.front_seq]);
+        if (due[i] < queue.front_seq) continue;  // answered
+        Question& q = queue[due[i] - queue.front_seq];
+        if (q.deadline == Question::kGone) continue;
+        gone.push_back(q);
+        q.deadline = Question::kGone;
       }
       queue.drop_gone_front();
     } else {
-      // One pass hands out the give-ups and closes the gaps they leave (keeping the order).
+      // One pass lists the give-ups and closes the gaps they leave (keeping the order).
       std::size_t kept = 0;
       for (std::size_t i = 0; i < queue.size(); ++i) {
-        Question& q = queue[i];
+        const Question& q = queue[i];
         if (q.deadline > step) {
           if (kept != i) queue[kept] = q;
           ++kept;
           continue;
         }
-        give_up(q);
+        gone.push_back(q);
       }
-      queue.items.resize(queue.head + kept);
+      queue.items.resize(kept);
+    }
+    queue.open -= gone.size();
+    rec[Series::questions_unanswered] += static_cast<double>(gone.size());
+    // Each give-up's bookkeeping touches only its asker (who has one open question), at random
+    // places in per-citizen arrays: done in parallel for many; whether the asker complains is
+    // drawn there too, and the complaint posts are made afterwards in queue order.
+    const auto m = static_cast<std::int64_t>(gone.size());
+    std::vector<std::uint8_t> complains(gone.size());
+#pragma omp parallel if (m > kChunk)
+    {
+      std::vector<NodeId> l_local;
+#pragma omp for schedule(static)
+      for (std::int64_t i = 0; i < m; ++i) {
+        const Question& q = gone[static_cast<std::size_t>(i)];
+        ++ev_ignored[q.asker];
+        touch(q.asker, l_local);
+        atomic_clear(pending_question, q.asker);
+        const auto w =
+            random_words(id(Purpose::answer, static_cast<std::uint64_t>(q.asked), q.asker));
+        complains[static_cast<std::size_t>(i)] = to_unit(w[1]) < sc.questions.complaint_probability;
+      }
+#pragma omp critical(civsim_give_ups)
+      local.insert(local.end(), l_local.begin(), l_local.end());
+    }
+    for (std::size_t i = 0; i < gone.size(); ++i) {
+      if (!complains[i]) continue;
+      const Question& q = gone[i];
+      const auto post =
+          new_post(PostType::complaint, -1, q.asker, static_cast<std::uint64_t>(q.asked));
+      pubs.push_back({post, q.asker, sc.platform.citizen_reach, step, 0});
+      rec[Series::complaints] += 1;
     }
 
     if (acc.strategy == Strategy::broadcast || !office_open(p, sc.time, step)) continue;
@@ -1132,8 +1161,8 @@ void Simulation::State::deliver(StepRecord& rec) {
       atomic_add(ev[u], std::uint16_t{1});
       touch(u, l_touched);
     };
-    // Delivers one exposure (inlined: it is the inner loop of both kinds of task).
-    // Delivers one exposure; `mark` false when the citizen is already marked reached.
+    // Delivers one exposure (inlined: it is the inner loop of both kinds of task); `mark` false
+    // when the citizen was marked reached already.
     const auto visit = [&](const Exposure& e, bool mark) __attribute__((always_inline)) {
       Post& p = posts[e.post];
       const NodeId u = e.u;
