@@ -18,6 +18,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "core/dynamics.hpp"
@@ -40,6 +41,12 @@ double total(const std::vector<StepRecord>& r, Series x) {
   double sum = 0;
   for (const auto& step : r) sum += step[x];
   return sum;
+}
+
+double peak(const std::vector<StepRecord>& r, Series x) {
+  double most = 0;
+  for (const auto& step : r) most = std::max(most, step[x]);
+  return most;
 }
 
 // A network from per-node follower lists (citizens first, then accounts); lists are sorted here.
@@ -140,6 +147,17 @@ RunResult run_with_summary(const Scenario& s, const Network& net) {
   SeriesRecorder rec;
   run(sim, rec);
   return {rec.records(), sim.summary()};
+}
+
+// The same run with 1 and with 2 threads.
+std::pair<RunResult, RunResult> run_with_1_and_2_threads(const Scenario& s, const Network& net) {
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  auto one = run_with_summary(s, net);
+  omp_set_num_threads(2);
+  auto two = run_with_summary(s, net);
+  omp_set_num_threads(saved);
+  return {std::move(one), std::move(two)};
 }
 
 // Final share of citizens who never heard a rumour started by one seed on a complete graph of n
@@ -333,9 +351,7 @@ TEST_CASE("with trust updates off, trust statistics are constant while questions
   CHECK(total(r, Series::questions_unanswered) > 0);
   CHECK(total(r, Series::complaints) > 0);
   CHECK(total(r, Series::impressions) > 0);
-  double peak_believers = 0;
-  for (const auto& x : r) peak_believers = std::max(peak_believers, x[Series::rumour_believers]);
-  CHECK(peak_believers > 0);
+  CHECK(peak(r, Series::rumour_believers) > 0);
   double initial = -1;
   for (const auto& v : summary.scalars)
     if (v.name == "initial_trust_mean") initial = v.value;
@@ -529,21 +545,13 @@ TEST_CASE("all mechanisms give bitwise identical runs with 1 and 2 threads",
       s.time.duration_hours = 48;
       s.events[0].region = "";  // shock everywhere
       const Network net = generate_network(s);
-      const int saved = omp_get_max_threads();
-      omp_set_num_threads(1);
-      const auto one = run_with_summary(s, net);
-      omp_set_num_threads(2);
-      const auto two = run_with_summary(s, net);
-      omp_set_num_threads(saved);
+      const auto [one, two] = run_with_1_and_2_threads(s, net);
       INFO("diffusion model " << static_cast<int>(diffusion) << ", rumour model "
                               << static_cast<int>(model));
       CHECK(total(one.records, Series::questions_answered) > 0);
       CHECK(total(one.records, Series::follows) > 0);
       CHECK(one.records.back()[Series::correction_reach] > 0);
-      double peak_believers = 0;
-      for (const auto& x : one.records)
-        peak_believers = std::max(peak_believers, x[Series::rumour_believers]);
-      CHECK(peak_believers > 0);
+      CHECK(peak(one.records, Series::rumour_believers) > 0);
       CHECK(differing_values(one.records, two.records) == 0);
       CHECK(differing_summaries(one.summary, two.summary) == 0);
     }
@@ -576,17 +584,9 @@ TEST_CASE("follower-run delivery gives bitwise identical runs with 1 and 2 threa
       s.following = {0, 0, 0, 0};
     }
     const Network net = generate_network(s);
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const auto one = run_with_summary(s, net);
-    omp_set_num_threads(2);
-    const auto two = run_with_summary(s, net);
-    omp_set_num_threads(saved);
+    const auto [one, two] = run_with_1_and_2_threads(s, net);
     INFO("reshare only: " << reshare_only);
-    double peak_believers = 0;
-    for (const auto& x : one.records)
-      peak_believers = std::max(peak_believers, x[Series::rumour_believers]);
-    CHECK(peak_believers > 1000);
+    CHECK(peak(one.records, Series::rumour_believers) > 1000);
     CHECK(total(one.records, Series::reshares) > 0);
     CHECK(one.records.back()[Series::reach] > 0);
     CHECK(one.records.back()[Series::reach] < 40000);
