@@ -118,7 +118,10 @@ struct NoInitAllocator : std::allocator<T> {
 };
 
 // Chunked deterministic parallel loops: work is split into fixed chunks whose results are
-// combined in chunk order, so floating-point sums do not depend on the thread count.
+// combined in chunk order, so floating-point sums do not depend on the thread count. A region
+// whose `if` clause is false still costs libgomp about 2 us (it makes and frees a team of one):
+// a step with nothing to do in a phase skips the region altogether, which matters for the many
+// quiet steps of a cascade (10 us a step before).
 constexpr std::int64_t kChunk = 8192;
 // How many citizens ahead the random-access loops prefetch their state.
 constexpr std::int64_t kPrefetch = 16;
@@ -861,6 +864,7 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
     // drawn there too, and the complaint posts are made afterwards in queue order.
     const auto m = static_cast<std::int64_t>(gone.size());
     std::vector<std::uint8_t> complains(gone.size());
+    if (m > 0)
 #pragma omp parallel if (m > kChunk)
     {
       std::vector<NodeId> l_local;
@@ -945,6 +949,7 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
 void Simulation::State::rumour_contacts(std::vector<NodeId>& out_touched) {
   // Maki-Thompson / Daley-Kendall: each spreader contacts one random follower with probability
   // `spreading` per step. States are read as they were at the start of the step.
+  if (informed.empty()) return;
   const auto m = static_cast<std::int64_t>(informed.size());
   const bool dk = sc.rumour.model == RumourModel::daley_kendall;
   const auto flag = [&](NodeId u, std::uint8_t f, std::vector<NodeId>& local) {
@@ -983,6 +988,7 @@ void Simulation::State::rumour_contacts(std::vector<NodeId>& out_touched) {
 
 void Simulation::State::deliver(StepRecord& rec) {
   auto& bucket = ring[static_cast<std::size_t>(step % static_cast<std::int64_t>(ring.size()))];
+  if (bucket.items.empty() && bucket.runs.empty()) return;
   const auto m = static_cast<std::int64_t>(bucket.items.size());
   struct Share {
     std::uint32_t post;
@@ -1300,8 +1306,13 @@ void Simulation::State::deliver(StepRecord& rec) {
           const FollowerRun& run = bucket.runs[pieces[k].run];
           Post& p = posts[run.post];
           // (Rumours and complaints are not government content: they reach no one.)
-          if (!alone && p.type != PostType::rumour && p.type != PostType::complaint)
-            reached_run(run.followers, pieces[k].begin, pieces[k].end);
+          // Followers of a large account share bitmap words: in a team they are marked one word
+          // at a time first. A sparse run (most citizens' followers) is marked as it is visited.
+          const std::uint32_t pb = pieces[k].begin, pe = pieces[k].end;
+          const bool per_word =
+              !alone && pe - pb > 1 && run.followers[pe - 1] - run.followers[pb] < 8 * (pe - pb);
+          if (per_word && p.type != PostType::rumour && p.type != PostType::complaint)
+            reached_run(run.followers, pb, pe);
           if (const double prob = reshare_only(p, run.source); prob >= 0) {
             // Only the reshare is decided per follower: visit's decisions for this post and
             // source, taken once, with the same draws (so the same results).
@@ -1310,7 +1321,7 @@ void Simulation::State::deliver(StepRecord& rec) {
             for (std::uint32_t i = pieces[k].begin; i < pieces[k].end; ++i) {
               ahead();
               const NodeId u = run.followers[i];
-              if (alone) reached(u);
+              if (!per_word) reached(u);
               if (prob <= 0 || (test(resharers, u) && is_sharer(p, u))) continue;
               const double tm =
                   !gov || rp.trust_sensitivity == 0
@@ -1328,7 +1339,7 @@ void Simulation::State::deliver(StepRecord& rec) {
           }
           for (std::uint32_t i = pieces[k].begin; i < pieces[k].end; ++i) {
             ahead();
-            visit(Exposure{run.post, run.followers[i], run.source, run.depth}, alone);
+            visit(Exposure{run.post, run.followers[i], run.source, run.depth}, !per_word);
           }
         }
       }
@@ -1388,12 +1399,17 @@ void Simulation::State::deliver(StepRecord& rec) {
   }
   std::vector<Publication> reshared;
   reshared.reserve(shares.size());
-  for (const Share& s : shares) {
-    const Post& p = posts[s.post];
-    const double rank =
-        1.0 + sc.platform.engagement_weight * std::log1p(static_cast<double>(p.engagement));
-    reshared.push_back(
-        {s.post, s.u, std::min(1.0, sc.platform.citizen_reach * rank), step + 1, s.depth});
+  // A reshare's feed reach grows with its post's engagement, final for this step: computed once
+  // per post (the shares are in post order).
+  double reach_now = 0;
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    const Share& s = shares[i];
+    if (i == 0 || s.post != shares[i - 1].post) {
+      const double rank = 1.0 + sc.platform.engagement_weight *
+                                    std::log1p(static_cast<double>(posts[s.post].engagement));
+      reach_now = std::min(1.0, sc.platform.citizen_reach * rank);
+    }
+    reshared.push_back({s.post, s.u, reach_now, step + 1, s.depth});
   }
   publish_all(reshared);
 
@@ -1454,6 +1470,7 @@ void Simulation::State::update_touched() {
   // Visit them in id order: the per-citizen arrays are then read front to back instead of at
   // random (at national scale each random read is a cache and TLB miss). With many touched, the
   // bitmap gives the order without sorting.
+  if (touched.empty()) return;
   if (touched.size() * 64 > n) {
     touched.clear();
     for (std::size_t w = 0; w < touched_bits.size(); ++w)
@@ -1537,7 +1554,7 @@ void Simulation::State::update_touched() {
 
 void Simulation::State::rumour_transitions() {
   // Hoax model: believers verify (-> sceptic) or forget; sceptics forget (-> unaware).
-  if (sc.rumour.model != RumourModel::hoax) return;
+  if (sc.rumour.model != RumourModel::hoax || informed.empty()) return;
   const auto m = static_cast<std::int64_t>(informed.size());
   const auto& rp = sc.rumour;
 #pragma omp parallel for schedule(static, kChunk) if (m > kChunk)
@@ -1568,69 +1585,71 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
   // Citizens who stay concerned, per chunk; the others leave the list.
   std::vector<std::vector<NodeId>> chunk_keep(static_cast<std::size_t>(n_chunks));
   std::vector<std::size_t> followed;
+  if (n_chunks > 0)
 #pragma omp parallel for schedule(dynamic, 1) if (n_chunks > 1) private(followed)
-  for (std::int64_t c = 0; c < n_chunks; ++c) {
-    // Filled in thread-private vectors and moved out at the end: the vector objects of
-    // neighbouring chunks share cache lines, and writing their end pointers at every push_back
-    // from two threads cost more than the second thread gained.
-    std::vector<double> ex(n_regions, 0.0);
-    std::vector<std::pair<std::size_t, Question>> qs;
-    std::vector<NodeId> keep;
-    keep.reserve(static_cast<std::size_t>(std::min(m - c * kChunk, kChunk)));
-    // The list is sorted and regions are contiguous id ranges, so a region's citizens form one
-    // run per chunk: summed in a register from 0 and added to ex once, the same sum as adding
-    // each to ex[r] (which made every iteration wait for the previous one's store).
-    std::size_t run_region = n_regions;
-    double run_sum = 0;
-    for (std::int64_t i = c * kChunk; i < std::min(m, (c + 1) * kChunk); ++i) {
-      const NodeId u = concerned[static_cast<std::size_t>(i)];
-      double x = excess[u] * f;
-      if (x < 1e-6) x = 0;
-      excess[u] = x;
-      const std::size_t r = region[u];
-      if (r != run_region) {
-        if (run_region < n_regions) ex[run_region] += run_sum;
-        run_region = r;
-        run_sum = 0;
+    for (std::int64_t c = 0; c < n_chunks; ++c) {
+      // Filled in thread-private vectors and moved out at the end: the vector objects of
+      // neighbouring chunks share cache lines, and writing their end pointers at every push_back
+      // from two threads cost more than the second thread gained.
+      std::vector<double> ex(n_regions, 0.0);
+      std::vector<std::pair<std::size_t, Question>> qs;
+      std::vector<NodeId> keep;
+      keep.reserve(static_cast<std::size_t>(std::min(m - c * kChunk, kChunk)));
+      // The list is sorted and regions are contiguous id ranges, so a region's citizens form one
+      // run per chunk: summed in a register from 0 and added to ex once, the same sum as adding
+      // each to ex[r] (which made every iteration wait for the previous one's store).
+      std::size_t run_region = n_regions;
+      double run_sum = 0;
+      for (std::int64_t i = c * kChunk; i < std::min(m, (c + 1) * kChunk); ++i) {
+        const NodeId u = concerned[static_cast<std::size_t>(i)];
+        double x = excess[u] * f;
+        if (x < 1e-6) x = 0;
+        excess[u] = x;
+        const std::size_t r = region[u];
+        if (r != run_region) {
+          if (run_region < n_regions) ex[run_region] += run_sum;
+          run_region = r;
+          run_sum = 0;
+        }
+        run_sum += x;
+        // Nothing later in the step changes excess or the base, so whether u stays is known now.
+        if (x != 0 || concern_base[u] >= qp.min_concern) keep.push_back(u);
+        const double cu = concern(u);
+        if (cu < qp.min_concern || government.empty() || qp.ask_rate_per_day <= 0 ||
+            test(pending_question, u))
+          continue;
+        const double boost = step < surge_until[r] ? surge[r] : 1.0;
+        const double rate = qp.ask_rate_per_day / 24.0 * dt * cu * boost * diurnal * activity[u] /
+                            sc.citizens.sessions_per_day;
+        // An exponential clock (time rescaling): u asks when the hazard accumulated since its last
+        // question exceeds an Exp(1) threshold, so P(ask in this step) = 1 - exp(-rate) as for a
+        // per-step Bernoulli draw, but a step without a question needs no random draw at all. The
+        // threshold of the next question comes from the draw of this one (word 0).
+        double& left = ask_hazard[u];
+        left -= rate;
+        if (left > 0) continue;
+        const auto w = random_words(id(Purpose::question, static_cast<std::uint64_t>(step), u));
+        left = -std::log(to_unit_open0(w[0]));
+        // Ask a followed government account if any, else any government account.
+        followed.clear();
+        for (const std::size_t a : government)
+          if (follows(a, u)) followed.push_back(a);
+        const auto& pool = followed.empty() ? government : followed;
+        const std::size_t a = pool[to_index(w[1], pool.size())];
+        const double patience = -std::log(to_unit_open0(w[2])) * qp.patience_hours;
+        const std::int64_t deadline =
+            step + 1 + static_cast<std::int64_t>(std::floor(patience / dt));
+        test_and_set(pending_question, u);
+        // The asker's follower count orders only a most_followers queue (and is a cache miss).
+        const std::uint64_t followers =
+            sc.accounts[a].queue == QueueDiscipline::most_followers ? net.follower_count(u) : 0;
+        qs.emplace_back(a, Question{u, step, deadline, cu, followers});
       }
-      run_sum += x;
-      // Nothing later in the step changes excess or the base, so whether u stays is known now.
-      if (x != 0 || concern_base[u] >= qp.min_concern) keep.push_back(u);
-      const double cu = concern(u);
-      if (cu < qp.min_concern || government.empty() || qp.ask_rate_per_day <= 0 ||
-          test(pending_question, u))
-        continue;
-      const double boost = step < surge_until[r] ? surge[r] : 1.0;
-      const double rate = qp.ask_rate_per_day / 24.0 * dt * cu * boost * diurnal * activity[u] /
-                          sc.citizens.sessions_per_day;
-      // An exponential clock (time rescaling): u asks when the hazard accumulated since its last
-      // question exceeds an Exp(1) threshold, so P(ask in this step) = 1 - exp(-rate) as for a
-      // per-step Bernoulli draw, but a step without a question needs no random draw at all. The
-      // threshold of the next question comes from the draw of this one (word 0).
-      double& left = ask_hazard[u];
-      left -= rate;
-      if (left > 0) continue;
-      const auto w = random_words(id(Purpose::question, static_cast<std::uint64_t>(step), u));
-      left = -std::log(to_unit_open0(w[0]));
-      // Ask a followed government account if any, else any government account.
-      followed.clear();
-      for (const std::size_t a : government)
-        if (follows(a, u)) followed.push_back(a);
-      const auto& pool = followed.empty() ? government : followed;
-      const std::size_t a = pool[to_index(w[1], pool.size())];
-      const double patience = -std::log(to_unit_open0(w[2])) * qp.patience_hours;
-      const std::int64_t deadline = step + 1 + static_cast<std::int64_t>(std::floor(patience / dt));
-      test_and_set(pending_question, u);
-      // The asker's follower count orders only a most_followers queue (and is a cache miss).
-      const std::uint64_t followers =
-          sc.accounts[a].queue == QueueDiscipline::most_followers ? net.follower_count(u) : 0;
-      qs.emplace_back(a, Question{u, step, deadline, cu, followers});
+      if (run_region < n_regions) ex[run_region] += run_sum;
+      chunk_excess[static_cast<std::size_t>(c)] = std::move(ex);
+      chunk_questions[static_cast<std::size_t>(c)] = std::move(qs);
+      chunk_keep[static_cast<std::size_t>(c)] = std::move(keep);
     }
-    if (run_region < n_regions) ex[run_region] += run_sum;
-    chunk_excess[static_cast<std::size_t>(c)] = std::move(ex);
-    chunk_questions[static_cast<std::size_t>(c)] = std::move(qs);
-    chunk_keep[static_cast<std::size_t>(c)] = std::move(keep);
-  }
   std::vector<double> region_excess(n_regions, 0.0);
   for (std::int64_t c = 0; c < n_chunks; ++c) {
     for (std::size_t r = 0; r < n_regions; ++r)
@@ -1697,19 +1716,20 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
     bel += believers[r];
   }
   rec[Series::trust_mean] = static_cast<double>(trust_total) / kTrustScale / dn;
-  const auto trust_quantile = [&](double q) {
-    // The bin holding the citizen at 0-based position floor(q N); its midpoint.
-    const auto target = static_cast<std::int64_t>(q * static_cast<double>(n));
-    std::int64_t seen = 0;
-    for (std::size_t b = 0; b < kTrustBins; ++b) {
-      seen += trust_hist[b];
-      if (seen > target) return (static_cast<double>(b) + 0.5) / kTrustBins;
-    }
-    return 1.0;
-  };
-  rec[Series::trust_p10] = trust_quantile(0.1);
-  rec[Series::trust_p50] = trust_quantile(0.5);
-  rec[Series::trust_p90] = trust_quantile(0.9);
+  // The trust deciles: for q in 0.1, 0.5, 0.9 the midpoint of the bin holding the citizen at
+  // 0-based position floor(q N), found in one pass over the histogram.
+  constexpr std::array<std::pair<double, Series>, 3> kDeciles{
+      {{0.1, Series::trust_p10}, {0.5, Series::trust_p50}, {0.9, Series::trust_p90}}};
+  std::size_t next = 0;
+  std::int64_t seen = 0;
+  for (std::size_t b = 0; b < kTrustBins && next < kDeciles.size(); ++b) {
+    seen += trust_hist[b];
+    for (; next < kDeciles.size() &&
+           seen > static_cast<std::int64_t>(kDeciles[next].first * static_cast<double>(n));
+         ++next)
+      rec[kDeciles[next].second] = (static_cast<double>(b) + 0.5) / kTrustBins;
+  }
+  for (; next < kDeciles.size(); ++next) rec[kDeciles[next].second] = 1.0;
   rec[Series::rumour_believers] = static_cast<double>(bel);
   rec[Series::rumour_sceptics] = static_cast<double>(sceptics);
 
