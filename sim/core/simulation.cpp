@@ -282,6 +282,29 @@ struct AccountState {
   std::vector<std::int64_t> corrections;                                 // due steps
 };
 
+// The aggregates kept exactly (integers), so that they are order-free: the State's totals, and
+// one thread's changes to them in a parallel pass, added to the totals once at the pass's end.
+// (Atomic adds to the few shared counters from both threads made the trust pass slower on two
+// threads than on one: their cache lines bounced between the cores.)
+struct Tally {
+  std::vector<std::int64_t> trust_sum;   // fixed point, per region
+  std::vector<std::int64_t> trust_hist;  // kTrustBins
+  std::vector<std::int64_t> believers;   // per region
+  std::int64_t sceptics = 0;
+
+  explicit Tally(std::size_t n_regions = 0)
+      : trust_sum(n_regions, 0), trust_hist(kTrustBins, 0), believers(n_regions, 0) {}
+  Tally& operator+=(const Tally& d) {
+    for (std::size_t r = 0; r < trust_sum.size(); ++r) {
+      trust_sum[r] += d.trust_sum[r];
+      believers[r] += d.believers[r];
+    }
+    for (std::size_t b = 0; b < kTrustBins; ++b) trust_hist[b] += d.trust_hist[b];
+    sceptics += d.sceptics;
+    return *this;
+  }
+};
+
 struct Simulation::State {
   const Scenario sc;
   const Network& net;
@@ -315,11 +338,7 @@ struct Simulation::State {
   std::vector<std::uint64_t> touched_bits;
   std::vector<NodeId> touched;
 
-  // Aggregates kept exactly (integers), so they are order-free.
-  std::vector<std::int64_t> trust_sum;   // fixed point, per region
-  std::vector<std::int64_t> trust_hist;  // kTrustBins
-  std::vector<std::int64_t> believers;   // per region
-  std::int64_t sceptics = 0;
+  Tally totals;
   std::vector<double> base_concern_sum;  // per region, fixed at the start
   std::vector<std::int64_t> region_size;
   std::vector<std::int64_t> region_first;  // first citizen id of each region
@@ -398,8 +417,9 @@ struct Simulation::State {
   void rumour_transitions();
   void concern_and_questions(StepRecord& rec);
   void record(StepRecord& rec, std::vector<double>& response);
-  void set_trust(NodeId u, double t);
-  void set_rumour(NodeId u, std::uint8_t s);
+  // Set a citizen's trust or rumour state, counting the change in the aggregates in d.
+  void set_trust(NodeId u, double t, Tally& d);
+  void set_rumour(NodeId u, std::uint8_t s, Tally& d);
 };
 
 Simulation::State::State(const Scenario& s, const Network& network, std::uint32_t replicate)
@@ -462,13 +482,11 @@ Simulation::State::State(const Scenario& s, const Network& network, std::uint32_
     v->assign(n, 0);
   touched_bits.assign(words_for(n), 0);
 
-  trust_sum.assign(n_regions, 0);
-  trust_hist.assign(kTrustBins, 0);
-  believers.assign(n_regions, 0);
+  totals = Tally(n_regions);
   base_concern_sum.assign(n_regions, 0.0);
   for (NodeId u = 0; u < n; ++u) {
-    trust_sum[region[u]] += trust_units(trust[u]);
-    ++trust_hist[trust_bin(trust[u])];
+    totals.trust_sum[region[u]] += trust_units(trust[u]);
+    ++totals.trust_hist[trust_bin(trust[u])];
     base_concern_sum[region[u]] += concern_base[u];
   }
   surge.assign(n_regions, 1.0);
@@ -502,7 +520,7 @@ Simulation::State::State(const Scenario& s, const Network& network, std::uint32_
   ring.resize(static_cast<std::size_t>(max_age + 2));
   tables.resize(static_cast<std::size_t>(n_steps));
   double total = 0;
-  for (const auto x : trust_sum) total += static_cast<double>(x);
+  for (const auto x : totals.trust_sum) total += static_cast<double>(x);
   initial_trust = n ? total / kTrustScale / n : 0.0;
 }
 
@@ -1444,23 +1462,22 @@ void Simulation::State::deliver(StepRecord& rec) {
   }
 }
 
-void Simulation::State::set_trust(NodeId u, double t) {
+void Simulation::State::set_trust(NodeId u, double t, Tally& d) {
   t = std::clamp(t, 0.0, 1.0);
   const double old = trust[u];
   if (t == old) return;
-  atomic_add(trust_sum[region[u]], trust_units(t) - trust_units(old));
-  atomic_add(trust_hist[trust_bin(old)], std::int64_t{-1});
-  atomic_add(trust_hist[trust_bin(t)], std::int64_t{1});
+  d.trust_sum[region[u]] += trust_units(t) - trust_units(old);
+  --d.trust_hist[trust_bin(old)];
+  ++d.trust_hist[trust_bin(t)];
   trust[u] = t;
 }
 
-void Simulation::State::set_rumour(NodeId u, std::uint8_t s) {
+void Simulation::State::set_rumour(NodeId u, std::uint8_t s, Tally& d) {
   const std::uint8_t old = rumour[u];
   if (old == s) return;
-  if (old == kBeliever) atomic_add(believers[region[u]], std::int64_t{-1});
-  if (s == kBeliever) atomic_add(believers[region[u]], std::int64_t{1});
-  if (old == kSceptic) atomic_add(sceptics, std::int64_t{-1});
-  if (s == kSceptic) atomic_add(sceptics, std::int64_t{1});
+  if (old == kBeliever) --d.believers[region[u]];
+  if (s == kBeliever) ++d.believers[region[u]];
+  d.sceptics += (s == kSceptic) - (old == kSceptic);
   rumour[u] = s;
 }
 
@@ -1486,6 +1503,7 @@ void Simulation::State::update_touched() {
 #pragma omp parallel if (m > kChunk)
   {
     std::vector<NodeId> l_bel, l_inf, l_con;
+    Tally l_tally(n_regions);
 #pragma omp for schedule(static, kChunk) nowait
     for (std::int64_t i = 0; i < m; ++i) {
       const NodeId u = touched[static_cast<std::size_t>(i)];
@@ -1508,10 +1526,10 @@ void Simulation::State::update_touched() {
         t = apply_loss(t, tp.ignored_loss, tp.asymmetry, ev_ignored[u]);
         t = apply_loss(t, tp.complaint_loss, tp.asymmetry, ev_complaint[u]);
         t = apply_loss(t, tp.rumour_loss, tp.asymmetry, after == kBeliever && before != kBeliever);
-        set_trust(u, t);
+        set_trust(u, t, l_tally);
       }
       if (after != before) {
-        set_rumour(u, after);
+        set_rumour(u, after, l_tally);
         if (before == kUnaware) l_inf.push_back(u);
         if (after == kBeliever) {
           l_bel.push_back(u);
@@ -1529,6 +1547,7 @@ void Simulation::State::update_touched() {
     }
 #pragma omp critical(civsim_touched)
     {
+      totals += l_tally;
       new_believers.insert(new_believers.end(), l_bel.begin(), l_bel.end());
       new_informed.insert(new_informed.end(), l_inf.begin(), l_inf.end());
       new_concerned.insert(new_concerned.end(), l_con.begin(), l_con.end());
@@ -1557,15 +1576,21 @@ void Simulation::State::rumour_transitions() {
   if (sc.rumour.model != RumourModel::hoax || informed.empty()) return;
   const auto m = static_cast<std::int64_t>(informed.size());
   const auto& rp = sc.rumour;
-#pragma omp parallel for schedule(static, kChunk) if (m > kChunk)
-  for (std::int64_t i = 0; i < m; ++i) {
-    const NodeId u = informed[static_cast<std::size_t>(i)];
-    const auto w =
-        random_words(id(Purpose::rumour_transition, static_cast<std::uint64_t>(step), u));
-    if (rumour[u] == kBeliever && to_unit(w[0]) < rp.verification)
-      set_rumour(u, kSceptic);
-    else if (to_unit(w[1]) < rp.forgetting)
-      set_rumour(u, kUnaware);
+#pragma omp parallel if (m > kChunk)
+  {
+    Tally l_tally(n_regions);
+#pragma omp for schedule(static, kChunk) nowait
+    for (std::int64_t i = 0; i < m; ++i) {
+      const NodeId u = informed[static_cast<std::size_t>(i)];
+      const auto w =
+          random_words(id(Purpose::rumour_transition, static_cast<std::uint64_t>(step), u));
+      if (rumour[u] == kBeliever && to_unit(w[0]) < rp.verification)
+        set_rumour(u, kSceptic, l_tally);
+      else if (to_unit(w[1]) < rp.forgetting)
+        set_rumour(u, kUnaware, l_tally);
+    }
+#pragma omp critical(civsim_rumour_transitions)
+    totals += l_tally;
   }
   std::erase_if(informed, [&](NodeId u) { return rumour[u] == kUnaware; });
 }
@@ -1707,13 +1732,13 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
   for (std::size_t r = 0; r < n_regions; ++r) {
     const double size = region_size[r] ? static_cast<double>(region_size[r]) : 1.0;
     rec.by_region[region_series_slot(Series::trust_mean) * n_regions + r] =
-        static_cast<double>(trust_sum[r]) / kTrustScale / size;
+        static_cast<double>(totals.trust_sum[r]) / kTrustScale / size;
     rec.by_region[region_series_slot(Series::rumour_believers) * n_regions + r] =
-        static_cast<double>(believers[r]);
+        static_cast<double>(totals.believers[r]);
     rec.by_region[region_series_slot(Series::reach) * n_regions + r] =
         static_cast<double>(region_reach[r]);
-    trust_total += trust_sum[r];
-    bel += believers[r];
+    trust_total += totals.trust_sum[r];
+    bel += totals.believers[r];
   }
   rec[Series::trust_mean] = static_cast<double>(trust_total) / kTrustScale / dn;
   // The trust deciles: for q in 0.1, 0.5, 0.9 the midpoint of the bin holding the citizen at
@@ -1723,7 +1748,7 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
   std::size_t next = 0;
   std::int64_t seen = 0;
   for (std::size_t b = 0; b < kTrustBins && next < kDeciles.size(); ++b) {
-    seen += trust_hist[b];
+    seen += totals.trust_hist[b];
     for (; next < kDeciles.size() &&
            seen > static_cast<std::int64_t>(kDeciles[next].first * static_cast<double>(n));
          ++next)
@@ -1731,7 +1756,7 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
   }
   for (; next < kDeciles.size(); ++next) rec[kDeciles[next].second] = 1.0;
   rec[Series::rumour_believers] = static_cast<double>(bel);
-  rec[Series::rumour_sceptics] = static_cast<double>(sceptics);
+  rec[Series::rumour_sceptics] = static_cast<double>(totals.sceptics);
 
   // Posts whose exposures are all delivered are finished: free their per-citizen state.
   std::sort(live.begin(), live.end());
@@ -1773,7 +1798,7 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
         "pending");
   std::int64_t unaware = 0;
   for (NodeId u = 0; u < n; ++u) unaware += rumour[u] == kUnaware;
-  if (bel + sceptics + unaware != static_cast<std::int64_t>(n))
+  if (bel + totals.sceptics + unaware != static_cast<std::int64_t>(n))
     throw std::logic_error("Simulation: believers + sceptics + unaware != citizens");
   if (reach > n || engagers > reach)
     throw std::logic_error("Simulation: reach > citizens or engagers > reach");
