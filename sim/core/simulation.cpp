@@ -358,6 +358,11 @@ struct Simulation::State {
   std::vector<Slot> ring;               // scheduled exposures by step % ring.size()
   std::vector<std::vector<double>> tables;  // exposure tables by start step (lazy)
   std::vector<std::uint32_t> live;          // posts with pending exposures
+  // Scratch lists of the reply queues (give-ups, their sequence numbers, whether each complains),
+  // kept across steps: grown afresh each step, their pages were faulted in again every step.
+  std::vector<Question> gone_scratch;
+  std::vector<std::uint64_t> due_scratch;
+  std::vector<std::uint8_t> complains_scratch;
   // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
   // exposures with their ring slots, how many go to each slot, exposures per post (run-length).
   // One cache line each: neighbouring chunks are filled by different threads, and the vectors'
@@ -845,9 +850,11 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
     auto& queue = acc.queue;
     const bool fifo = p.queue == QueueDiscipline::fifo;
     // Askers whose patience ran out give up, listed in queue order.
-    std::vector<Question> gone;
+    auto& gone = gone_scratch;
+    gone.clear();
     if (fifo) {
-      std::vector<std::uint64_t> due;
+      auto& due = due_scratch;
+      due.clear();
       queue.take_expired(step, due);
       std::sort(due.begin(), due.end());  // one deadline's list is already in order
       for (std::size_t i = 0; i < due.size(); ++i) {
@@ -881,7 +888,8 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
     // places in per-citizen arrays: done in parallel for many; whether the asker complains is
     // drawn there too, and the complaint posts are made afterwards in queue order.
     const auto m = static_cast<std::int64_t>(gone.size());
-    std::vector<std::uint8_t> complains(gone.size());
+    auto& complains = complains_scratch;
+    complains.assign(gone.size(), 0);
     if (m > 0)
 #pragma omp parallel if (m > kChunk)
     {
@@ -1181,6 +1189,19 @@ void Simulation::State::deliver(StepRecord& rec) {
       std::atomic_ref<std::uint8_t>(ev_flags[u]).fetch_or(f, std::memory_order_relaxed);
       touch(u, l_touched);
     };
+    // A post's engagement count (read only after the loop), added up while the thread stays on
+    // one post: an atomic add per engagement kept the line of a popular post bouncing between
+    // the threads.
+    std::uint32_t eng_post = 0;
+    std::uint64_t eng_count = 0;
+    const auto engage = [&](std::uint32_t post, std::uint64_t k) {
+      if (post != eng_post) {
+        if (eng_count) atomic_add(posts[eng_post].engagement, eng_count);
+        eng_post = post;
+        eng_count = 0;
+      }
+      eng_count += k;
+    };
     const auto count = [&](std::vector<std::uint16_t>& ev, NodeId u) {
       atomic_add(ev[u], std::uint16_t{1});
       touch(u, l_touched);
@@ -1240,7 +1261,7 @@ void Simulation::State::deliver(StepRecord& rec) {
       l_comments += comment;
       if (share) l_shares.push_back({e.post, u, e.depth + 1});
       if (like || comment || share) {
-        atomic_add(p.engagement, std::uint64_t{like} + comment + share);
+        engage(e.post, std::uint64_t{like} + comment + share);
         if (test_and_set(engaged, u)) ++l_eng;
       }
       if (p.type == PostType::reply) count(ev_reply, u);
@@ -1350,7 +1371,7 @@ void Simulation::State::deliver(StepRecord& rec) {
                   }))
                 continue;
               l_shares.push_back({run.post, u, run.depth + 1});
-              atomic_add(p.engagement, std::uint64_t{1});
+              engage(run.post, 1);
               if (test_and_set(engaged, u)) ++l_eng;
             }
             continue;
@@ -1362,6 +1383,7 @@ void Simulation::State::deliver(StepRecord& rec) {
         }
       }
     }
+    if (eng_count) atomic_add(posts[eng_post].engagement, eng_count);
 #pragma omp critical(civsim_deliver)
     {
       shares.insert(shares.end(), l_shares.begin(), l_shares.end());
