@@ -1,8 +1,9 @@
 #pragma once
 // Small helpers shared by the benchmarks: timing (median and best of repeats), the machine's load
-// average, peak resident memory and a minimal JSON writer. Benchmarks print numbers; they never
-// fail on timing.
+// average and how much a second thread gives right now, peak resident memory and a minimal JSON
+// writer. Benchmarks print numbers; they never fail on timing.
 #include <fmt/format.h>
+#include <omp.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/rng.hpp"
 
 namespace civsim::bench {
 
@@ -46,6 +49,33 @@ inline std::string load_average() {
   std::string first;
   if (!(in >> first)) return "unknown";
   return first;
+}
+
+// What `threads` threads give a perfectly parallel loop right now: the speed-up over one thread
+// of a loop of Philox draws that shares nothing (best of 3 interleaved timings each): the bound
+// for a model's speed-up on this machine at this moment (a shared VM).
+inline double parallel_gauge(int threads) {
+  const auto loop = [] {
+    constexpr std::int64_t kDraws = 4'000'000;
+    std::uint64_t acc = 0;
+#pragma omp parallel for schedule(static) reduction(^ : acc)
+    for (std::int64_t i = 0; i < kDraws; ++i)
+      acc ^= random_words({7, 0, Purpose::reshare, 0, static_cast<std::uint64_t>(i), 0})[0];
+    return acc;
+  };
+  const int before = omp_get_max_threads();
+  double best[2] = {1e300, 1e300};
+  std::uint64_t sink = 0;
+  for (int r = 0; r < 3; ++r)
+    for (int k = 0; k < 2; ++k) {
+      omp_set_num_threads(k == 0 ? 1 : threads);
+      const auto t0 = std::chrono::steady_clock::now();
+      sink ^= loop();
+      best[k] = std::min(
+          best[k], std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+  omp_set_num_threads(before);
+  return sink == 1 ? 0.0 : best[0] / best[1];  // (sink keeps the loop)
 }
 
 // Peak resident set size of this process so far, in bytes.
