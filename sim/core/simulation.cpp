@@ -143,6 +143,7 @@ struct Post {
   std::uint32_t max_depth = 0;             // deepest reshare, in hops from the author
   std::uint64_t engagement = 0;            // likes + comments + reshares so far
   std::int64_t pending = 0;                // scheduled exposures not yet delivered
+  bool live = false;                       // has had pending exposures since it last had none
   std::vector<std::uint16_t> seen;         // threshold models: distinct sharers each citizen saw
   std::vector<NodeId> contributors;        // consultations: sorted citizens who commented
 };
@@ -357,7 +358,11 @@ struct Simulation::State {
   BlockVector<Post> posts;              // grows without moving: replies make hundreds of thousands
   std::vector<Slot> ring;               // scheduled exposures by step % ring.size()
   std::vector<std::vector<double>> tables;  // exposure tables by start step (lazy)
-  std::vector<std::uint32_t> live;          // posts with pending exposures
+  // Posts whose last pending exposure was delivered this step (each is finished unless the step
+  // scheduled new ones), and how many government posts are live: a pass over every live post each
+  // step (tens of thousands in a dialogue arm) was a millisecond of serial work.
+  std::vector<std::uint32_t> drained;
+  std::int64_t live_government = 0;
   // Scratch lists of the reply queues (give-ups, their sequence numbers, whether each complains),
   // kept across steps: grown afresh each step, their pages were faulted in again every step.
   std::vector<Question> gone_scratch;
@@ -424,6 +429,8 @@ struct Simulation::State {
   void record(StepRecord& rec, std::vector<double>& response);
   // Set a citizen's trust or rumour state, counting the change in the aggregates in d.
   void set_trust(NodeId u, double t, Tally& d);
+  // Schedules k > 0 more exposures of a post.
+  void add_pending(std::uint32_t post, std::int64_t k);
   void set_rumour(NodeId u, std::uint8_t s, Tally& d);
 };
 
@@ -607,8 +614,7 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
       if (count == 0) continue;
       ring[static_cast<std::uint64_t>(pb.first_step) % ring_size].runs.push_back(
           {pb.post, pb.audience, pb.depth, count, f.data()});
-      posts[pb.post].pending += count;
-      live.push_back(pb.post);
+      add_pending(pb.post, count);
       continue;
     }
     const auto add = [&](std::span<const NodeId> a) {
@@ -695,8 +701,7 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
       fill[slot] += k;
     }
     for (const auto& [post, k] : staged[t].per_post) {
-      posts[post].pending += k;
-      live.push_back(post);
+      add_pending(post, k);
     }
   }
   for (std::size_t s = 0; s < ring_size; ++s) ring[s].items.resize(fill[s]);
@@ -1117,7 +1122,7 @@ void Simulation::State::deliver(StepRecord& rec) {
     for (std::uint32_t b = 0; b < run.count; b += static_cast<std::uint32_t>(kChunk))
       pieces.push_back({static_cast<std::uint32_t>(r), b,
                         std::min(run.count, b + static_cast<std::uint32_t>(kChunk))});
-    posts[run.post].pending -= run.count;
+    if ((posts[run.post].pending -= run.count) == 0) drained.push_back(run.post);
     run_exposures += run.count;
   }
   std::vector<std::size_t> group_start{0};  // pieces of group g: [group_start[g], [g + 1])
@@ -1142,6 +1147,7 @@ void Simulation::State::deliver(StepRecord& rec) {
     std::vector<Share> l_shares;
     std::vector<std::pair<std::uint32_t, NodeId>> l_follow, l_unfollow, l_contrib;
     std::vector<NodeId> l_touched, l_unreached;
+    std::vector<std::uint32_t> l_drained;
     std::vector<std::int64_t> l_region(n_regions, 0);
     std::uint64_t l_imp = 0, l_likes = 0, l_comments = 0, l_reach = 0, l_eng = 0, l_corr = 0;
     // Marking a citizen reached. A team of one thread (one thread, or a small step) has no other
@@ -1298,6 +1304,10 @@ void Simulation::State::deliver(StepRecord& rec) {
         // when the post changes (exposures of a post are mostly contiguous in the ring).
         std::uint32_t run_post = 0;
         std::int64_t run_count = 0;
+        const auto delivered = [&] {
+          if (run_count && atomic_add(posts[run_post].pending, -run_count) == run_count)
+            l_drained.push_back(run_post);
+        };
         const std::int64_t end = std::min(m, (t + 1) * kChunk);
         for (std::int64_t i = t * kChunk; i < end; ++i) {
           if (i + kPrefetch < m) {
@@ -1306,14 +1316,14 @@ void Simulation::State::deliver(StepRecord& rec) {
           }
           const Exposure& e = bucket.items[static_cast<std::size_t>(i)];
           if (e.post != run_post) {
-            if (run_count) atomic_add(posts[run_post].pending, -run_count);
+            delivered();
             run_post = e.post;
             run_count = 0;
           }
           ++run_count;
           visit(e, true);
         }
-        if (run_count) atomic_add(posts[run_post].pending, -run_count);
+        delivered();
       } else {
         const std::size_t a = group_start[static_cast<std::size_t>(t - item_chunks)];
         const std::size_t b = group_start[static_cast<std::size_t>(t - item_chunks) + 1];
@@ -1392,6 +1402,7 @@ void Simulation::State::deliver(StepRecord& rec) {
       contrib_c.insert(contrib_c.end(), l_contrib.begin(), l_contrib.end());
       new_touched.insert(new_touched.end(), l_touched.begin(), l_touched.end());
       unreached.insert(unreached.end(), l_unreached.begin(), l_unreached.end());
+      drained.insert(drained.end(), l_drained.begin(), l_drained.end());
       for (std::size_t r = 0; r < n_regions; ++r) region_new[r] += l_region[r];
       impressions += l_imp, likes += l_likes, comments += l_comments;
       new_reach += l_reach, new_engagers += l_eng, new_corrected += l_corr;
@@ -1482,6 +1493,14 @@ void Simulation::State::deliver(StepRecord& rec) {
     merge_into(posts[contrib_c[i].first].contributors, add);
     i = j;
   }
+}
+
+void Simulation::State::add_pending(std::uint32_t post, std::int64_t k) {
+  Post& p = posts[post];
+  p.pending += k;
+  if (p.live) return;
+  p.live = true;
+  live_government += is_government_type(p.type);
 }
 
 void Simulation::State::set_trust(NodeId u, double t, Tally& d) {
@@ -1780,21 +1799,19 @@ void Simulation::State::record(StepRecord& rec, std::vector<double>& response) {
   rec[Series::rumour_believers] = static_cast<double>(bel);
   rec[Series::rumour_sceptics] = static_cast<double>(totals.sceptics);
 
-  // Posts whose exposures are all delivered are finished: free their per-citizen state.
-  std::sort(live.begin(), live.end());
-  live.erase(std::unique(live.begin(), live.end()), live.end());
-  std::erase_if(live, [&](std::uint32_t i) {
+  // Posts whose exposures are all delivered are finished: free their per-citizen state. (Only a
+  // post drained this step can be; one the step's reshares scheduled again stays live.)
+  for (const std::uint32_t i : drained) {
     Post& p = posts[i];
-    if (p.pending > 0) return false;
+    if (!p.live || p.pending > 0) continue;
+    p.live = false;
+    live_government -= is_government_type(p.type);
     std::vector<NodeId>().swap(p.sharers);
     std::vector<std::uint64_t>().swap(p.sharer_bits);
     std::vector<std::uint16_t>().swap(p.seen);
-    return true;
-  });
-  rec[Series::active_cascades] =
-      static_cast<double>(std::count_if(live.begin(), live.end(), [&](std::uint32_t i) {
-        return is_government_type(posts[i].type);
-      }));
+  }
+  drained.clear();
+  rec[Series::active_cascades] = static_cast<double>(live_government);
 
   total_impressions += rec[Series::impressions];
   total_staff += rec[Series::staff_hours];
