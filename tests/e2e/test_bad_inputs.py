@@ -211,6 +211,8 @@ def _commands(kind: str, path: str, overrides: list[str], out: Path) -> list[lis
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['kind']}/{c['name']}" for c in CASES])
 def test_bad_input(case, civsim_exe, tmp_path):
+    if case.get("sanitizer") is False and os.environ.get("CIVSIM_SANITIZED") == "1":
+        pytest.skip("the input makes a library stop the sanitizer itself (see its note)")
     inputs, out_dir = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
     out_dir.mkdir()
