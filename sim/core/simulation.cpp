@@ -45,12 +45,6 @@ bool test(const std::vector<std::uint64_t>& bits, std::size_t i) {
   return (word >> (i % 64)) & 1u;
 }
 
-// Clears bit i; atomic because other threads may be changing other bits of the same word.
-void atomic_clear(std::vector<std::uint64_t>& bits, std::size_t i) {
-  std::atomic_ref<std::uint64_t>(bits[i / 64])
-      .fetch_and(~(std::uint64_t{1} << (i % 64)), std::memory_order_relaxed);
-}
-
 void set_bit(std::vector<std::uint64_t>& bits, std::size_t i, bool on) {
   const std::uint64_t mask = std::uint64_t{1} << (i % 64);
   bits[i / 64] = on ? (bits[i / 64] | mask) : (bits[i / 64] & ~mask);
@@ -125,6 +119,8 @@ struct NoInitAllocator : std::allocator<T> {
 constexpr std::int64_t kChunk = 8192;
 // How many citizens ahead the random-access loops prefetch their state.
 constexpr std::int64_t kPrefetch = 16;
+// Give-ups looked up per task (a step has ten thousand or more at 10^6 citizens).
+constexpr std::int64_t kGiveUpChunk = 2048;
 // The step id of the draw that sets each citizen's first question threshold (no real step has it).
 constexpr std::uint64_t kFirstQuestion = ~std::uint64_t{0};
 
@@ -207,6 +203,13 @@ struct Question {
   double urgency;         // concern when asked
   std::uint64_t asker_followers;
   static constexpr std::int64_t kGone = -1;
+};
+
+// A question whose asker gave up.
+struct GiveUp {
+  NodeId asker;
+  std::int64_t asked;
+  bool complains;
 };
 
 // An account's open questions, in the order they are kept. A fifo queue is in (asked, asker)
@@ -363,11 +366,11 @@ struct Simulation::State {
   // step (tens of thousands in a dialogue arm) was a millisecond of serial work.
   std::vector<std::uint32_t> drained;
   std::int64_t live_government = 0;
-  // Scratch lists of the reply queues (give-ups, their sequence numbers, whether each complains),
-  // kept across steps: grown afresh each step, their pages were faulted in again every step.
-  std::vector<Question> gone_scratch;
+  // Scratch lists of the reply queues (the sequence numbers of due questions, the give-ups in
+  // chunks), kept across steps: grown afresh each step, their pages were faulted in again every
+  // step.
   std::vector<std::uint64_t> due_scratch;
-  std::vector<std::uint8_t> complains_scratch;
+  std::vector<std::vector<GiveUp>> give_up_chunks;
   // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
   // exposures with their ring slots, how many go to each slot, exposures per post (run-length).
   // One cache line each: neighbouring chunks are filled by different threads, and the vectors'
@@ -854,27 +857,51 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
     const AccountParams& p = sc.accounts[a];
     auto& queue = acc.queue;
     const bool fifo = p.queue == QueueDiscipline::fifo;
-    // Askers whose patience ran out give up, listed in queue order.
-    auto& gone = gone_scratch;
-    gone.clear();
+    // Askers whose patience ran out give up: listed in queue order, in chunks, with whether each
+    // complains (drawn here).
+    const auto complains = [&](const Question& q) {
+      const auto w =
+          random_words(id(Purpose::answer, static_cast<std::uint64_t>(q.asked), q.asker));
+      return to_unit(w[1]) < sc.questions.complaint_probability;
+    };
+    auto& chunks = give_up_chunks;
+    std::size_t n_chunks = 0;
     if (fifo) {
       auto& due = due_scratch;
       due.clear();
       queue.take_expired(step, due);
       std::sort(due.begin(), due.end());  // one deadline's list is already in order
-      for (std::size_t i = 0; i < due.size(); ++i) {
-        // A few hundred thousand questions wait, and the due ones are scattered among them.
-        if (i + kPrefetch < due.size() && due[i + kPrefetch] >= queue.front_seq)
-          __builtin_prefetch(&queue[due[i + kPrefetch] - queue.front_seq]);
-        if (due[i] < queue.front_seq) continue;  // answered
-        Question& q = queue[due[i] - queue.front_seq];
-        if (q.deadline == Question::kGone) continue;
-        gone.push_back(q);
-        q.deadline = Question::kGone;
-      }
+      // A few hundred thousand questions wait, and the due ones are scattered among them: chunks
+      // of the due list are looked up in parallel (sorted, each chunk's questions lie together).
+      const auto m = static_cast<std::int64_t>(due.size());
+      n_chunks = static_cast<std::size_t>((m + kGiveUpChunk - 1) / kGiveUpChunk);
+      if (chunks.size() < n_chunks) chunks.resize(n_chunks);
+      if (n_chunks > 0)
+#pragma omp parallel for schedule(dynamic, 1) if (n_chunks > 1)
+        for (std::int64_t c = 0; c < static_cast<std::int64_t>(n_chunks); ++c) {
+          // Filled in a local vector (which takes over the chunk's memory): the vector objects
+          // of neighbouring chunks share cache lines.
+          std::vector<GiveUp> out;
+          out.swap(chunks[static_cast<std::size_t>(c)]);
+          out.clear();
+          const auto end = static_cast<std::size_t>(std::min(m, (c + 1) * kGiveUpChunk));
+          for (auto i = static_cast<std::size_t>(c * kGiveUpChunk); i < end; ++i) {
+            if (i + kPrefetch < end && due[i + kPrefetch] >= queue.front_seq)
+              __builtin_prefetch(&queue[due[i + kPrefetch] - queue.front_seq]);
+            if (due[i] < queue.front_seq) continue;  // answered
+            Question& q = queue[due[i] - queue.front_seq];
+            if (q.deadline == Question::kGone) continue;
+            out.push_back({q.asker, q.asked, complains(q)});
+            q.deadline = Question::kGone;
+          }
+          out.swap(chunks[static_cast<std::size_t>(c)]);
+        }
       queue.drop_gone_front();
     } else {
       // One pass lists the give-ups and closes the gaps they leave (keeping the order).
+      n_chunks = 1;
+      if (chunks.empty()) chunks.resize(1);
+      chunks[0].clear();
       std::size_t kept = 0;
       for (std::size_t i = 0; i < queue.size(); ++i) {
         const Question& q = queue[i];
@@ -883,43 +910,32 @@ void Simulation::State::process_queues(StepRecord& rec, std::vector<double>& res
           ++kept;
           continue;
         }
-        gone.push_back(q);
+        chunks[0].push_back({q.asker, q.asked, complains(q)});
       }
       queue.items.resize(kept);
     }
-    queue.open -= gone.size();
-    rec[Series::questions_unanswered] += static_cast<double>(gone.size());
-    // Each give-up's bookkeeping touches only its asker (who has one open question), at random
-    // places in per-citizen arrays: done in parallel for many; whether the asker complains is
-    // drawn there too, and the complaint posts are made afterwards in queue order.
-    const auto m = static_cast<std::int64_t>(gone.size());
-    auto& complains = complains_scratch;
-    complains.assign(gone.size(), 0);
-    if (m > 0)
-#pragma omp parallel if (m > kChunk)
-    {
-      std::vector<NodeId> l_local;
-#pragma omp for schedule(static)
-      for (std::int64_t i = 0; i < m; ++i) {
-        const Question& q = gone[static_cast<std::size_t>(i)];
-        ++ev_ignored[q.asker];
-        touch(q.asker, l_local);
-        atomic_clear(pending_question, q.asker);
-        const auto w =
-            random_words(id(Purpose::answer, static_cast<std::uint64_t>(q.asked), q.asker));
-        complains[static_cast<std::size_t>(i)] = to_unit(w[1]) < sc.questions.complaint_probability;
+    // Each give-up's bookkeeping, and the complaint posts, in queue order. Done in parallel, the
+    // bit updates made two threads share the cache lines of the bitmaps (it took as long on two
+    // threads as on one); serial, it is a few nanoseconds each.
+    std::size_t n_gone = 0;
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+      const auto& gone = chunks[c];
+      for (std::size_t i = 0; i < gone.size(); ++i) {
+        if (i + kPrefetch < gone.size()) __builtin_prefetch(&ev_ignored[gone[i + kPrefetch].asker]);
+        const GiveUp& g = gone[i];
+        ++ev_ignored[g.asker];
+        touch(g.asker, local);
+        set_bit(pending_question, g.asker, false);
+        if (!g.complains) continue;
+        const auto post =
+            new_post(PostType::complaint, -1, g.asker, static_cast<std::uint64_t>(g.asked));
+        pubs.push_back({post, g.asker, sc.platform.citizen_reach, step, 0});
+        rec[Series::complaints] += 1;
       }
-#pragma omp critical(civsim_give_ups)
-      local.insert(local.end(), l_local.begin(), l_local.end());
+      n_gone += gone.size();
     }
-    for (std::size_t i = 0; i < gone.size(); ++i) {
-      if (!complains[i]) continue;
-      const Question& q = gone[i];
-      const auto post =
-          new_post(PostType::complaint, -1, q.asker, static_cast<std::uint64_t>(q.asked));
-      pubs.push_back({post, q.asker, sc.platform.citizen_reach, step, 0});
-      rec[Series::complaints] += 1;
-    }
+    queue.open -= n_gone;
+    rec[Series::questions_unanswered] += static_cast<double>(n_gone);
 
     if (acc.strategy == Strategy::broadcast || !office_open(p, sc.time, step)) continue;
     acc.budget += acc.capacity_fte * p.replies_per_fte_hour * dt;
