@@ -24,12 +24,24 @@ class BlockVector {
   T& back() { return (*this)[size_ - 1]; }
 
   void push_back(T value) {
-    if ((size_ >> Shift) == blocks_.size()) blocks_.push_back(std::make_unique<T[]>(kBlock));
+    if ((size_ >> Shift) == blocks_.size()) add_block();
     (*this)[size_] = std::move(value);
     ++size_;
   }
 
+  // n elements. Those past the old size hold unspecified values until written (this is for
+  // filling by index): nothing is zeroed or copied.
+  void resize(std::size_t n) {
+    while (blocks_.size() * kBlock < n) add_block();
+    size_ = n;
+  }
+
+  // No elements; the blocks are kept for reuse.
+  void clear() { size_ = 0; }
+
  private:
+  void add_block() { blocks_.push_back(std::make_unique_for_overwrite<T[]>(kBlock)); }
+
   std::vector<std::unique_ptr<T[]>> blocks_;
   std::size_t size_ = 0;
 };

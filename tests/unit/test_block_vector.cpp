@@ -21,3 +21,31 @@ TEST_CASE("BlockVector keeps its elements in place and in order across blocks", 
   CHECK(v[7] == "7");
   CHECK(v[9] == "9");
 }
+
+TEST_CASE("BlockVector resize fills by index and clear keeps the blocks", "[block_vector]") {
+  BlockVector<int, 2> v;  // blocks of 4
+  v.resize(10);           // three blocks, filled by index
+  REQUIRE(v.size() == 10);
+  for (int i = 0; i < 10; ++i) v[static_cast<std::size_t>(i)] = i * i;
+  const int* last = &v[9];
+  v.resize(11);  // within the third block
+  v[10] = 100;
+  CHECK(&v[9] == last);  // growing moved nothing
+  for (int i = 0; i < 11; ++i) CHECK(v[static_cast<std::size_t>(i)] == i * i);
+
+  v.clear();
+  CHECK(v.empty());
+  v.push_back(7);  // reuses the first block
+  v.resize(3);
+  v[1] = 8;
+  v[2] = 9;
+  CHECK(v.size() == 3);
+  CHECK(v[0] == 7);
+  CHECK(v[1] == 8);
+  CHECK(v.back() == 9);
+  v.resize(12);  // past the blocks kept: one more
+  v[11] = 11;
+  CHECK(&v[9] == last);  // the kept blocks are the same memory
+  CHECK(v[11] == 11);
+  CHECK(v[0] == 7);
+}
