@@ -30,11 +30,14 @@ std::size_t words_for(std::size_t bits) {
   return (bits + 63) / 64;
 }
 
-// Sets bit i; returns true when this call set it (it was clear before). Safe in parallel.
+// Sets bit i; returns true when this call set it (it was clear before). Safe in parallel. A bit
+// already set is only read: a locked write takes the cache line from the other threads, and a
+// step touches the same citizens' bits many times from both.
 bool test_and_set(std::vector<std::uint64_t>& bits, std::size_t i) {
   const std::uint64_t mask = std::uint64_t{1} << (i % 64);
-  return (std::atomic_ref<std::uint64_t>(bits[i / 64]).fetch_or(mask, std::memory_order_relaxed) &
-          mask) == 0;
+  std::atomic_ref<std::uint64_t> word(bits[i / 64]);
+  if (word.load(std::memory_order_relaxed) & mask) return false;
+  return (word.fetch_or(mask, std::memory_order_relaxed) & mask) == 0;
 }
 
 // Reads bit i; atomic because other threads may be setting other bits of the same word.
