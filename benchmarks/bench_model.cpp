@@ -26,7 +26,8 @@ using civsim::bench::load_average;
 namespace {
 
 struct Timing {
-  double seconds = 0;  // best of the repeats
+  double seconds = 0;  // best of the repeats: the whole run
+  double setup = 0;    // of which building the simulation's state (the citizens' initial draws)
   double impressions = 0, questions = 0, peak_believers = 0;
 };
 
@@ -35,6 +36,7 @@ Timing time_run(const Scenario& s, const Network& net) {
   Timing t;
   const auto t0 = std::chrono::steady_clock::now();
   Simulation sim(s, net);
+  t.setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   SeriesRecorder rec;
   run(sim, rec);
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -180,6 +182,7 @@ int main(int argc, char** argv) {
              "impressions", "questions");
   fmt::print("{:<10} {:<15} {:>10} {:>13} {:>10} {:>13} {:>8} {:>10} {:>10} {:>11} {:>10}\n", "",
              "", "", "", "", "", "", "1 thread", fmt::format("{} threads", threads), "", "");
+  std::vector<std::string> setup_notes;
   for (const Strategy arm : arms) {
     const Scenario full = full_model(population, days, arm, followees);
     const Scenario diff = diffusion_only(full);
@@ -197,6 +200,17 @@ int main(int argc, char** argv) {
         }
       }
     if (skip_one) t[0][0] = t[0][1], t[1][0] = t[1][1];
+    // The steps alone: the run without its setup, which is the same work in both variants and
+    // a large share of a short run.
+    const auto steps_ratio = [&](int k) {
+      return (t[0][k].seconds - t[0][k].setup) / (t[1][k].seconds - t[1][k].setup);
+    };
+    setup_notes.push_back(fmt::format(
+        "{}: setup {} s (1t) {:.3f} s ({}t) of the full run, {} s (1t) {:.3f} s ({}t) of the "
+        "diffusion-only run; the steps alone full/diff {} (1t) {:.2f} ({}t)",
+        name(arm), skip_one ? "-" : fmt::format("{:.3f}", t[0][0].setup), t[0][1].setup, threads,
+        skip_one ? "-" : fmt::format("{:.3f}", t[1][0].setup), t[1][1].setup, threads,
+        skip_one ? "-" : fmt::format("{:.2f}", steps_ratio(0)), steps_ratio(1), threads));
     for (int v = 0; v < 2; ++v) {
       const auto& one = t[v][0];
       const auto& many = t[v][1];
@@ -213,21 +227,30 @@ int main(int argc, char** argv) {
           v == 0 ? fmt::format("{:.2f}", t[0][1].seconds / t[1][1].seconds) : std::string("-"),
           many.impressions, many.questions);
       const double nan = std::nan("");
-      out.row({{"arm", Json::str(name(arm))},
-               {"run", Json::str(v == 0 ? "full" : "diffusion-only")},
-               {"s_per_day_1t", Json::num(skip_one ? nan : one.seconds / days)},
-               {"agent_steps_per_s_1t", Json::num(skip_one ? nan : agent_steps / one.seconds)},
-               {"s_per_day", Json::num(many.seconds / days)},
-               {"agent_steps_per_s", Json::num(agent_steps / many.seconds)},
-               {"speedup", Json::num(skip_one ? nan : one.seconds / many.seconds)},
-               {"full_over_diffusion_1t",
-                Json::num(v == 0 && !skip_one ? t[0][0].seconds / t[1][0].seconds : nan)},
-               {"full_over_diffusion", Json::num(v == 0 ? t[0][1].seconds / t[1][1].seconds : nan)},
-               {"impressions", Json::num(many.impressions)},
-               {"questions", Json::num(many.questions)},
-               {"load_average", Json::str(load_average())}});
+      out.row(
+          {{"arm", Json::str(name(arm))},
+           {"run", Json::str(v == 0 ? "full" : "diffusion-only")},
+           {"s_per_day_1t", Json::num(skip_one ? nan : one.seconds / days)},
+           {"agent_steps_per_s_1t", Json::num(skip_one ? nan : agent_steps / one.seconds)},
+           {"s_per_day", Json::num(many.seconds / days)},
+           {"agent_steps_per_s", Json::num(agent_steps / many.seconds)},
+           {"speedup", Json::num(skip_one ? nan : one.seconds / many.seconds)},
+           {"full_over_diffusion_1t",
+            Json::num(v == 0 && !skip_one ? t[0][0].seconds / t[1][0].seconds : nan)},
+           {"full_over_diffusion", Json::num(v == 0 ? t[0][1].seconds / t[1][1].seconds : nan)},
+           {"setup_s_1t", Json::num(skip_one ? nan : one.setup)},
+           {"setup_s", Json::num(many.setup)},
+           {"full_over_diffusion_steps_1t", Json::num(v == 0 && !skip_one ? steps_ratio(0) : nan)},
+           {"full_over_diffusion_steps", Json::num(v == 0 ? steps_ratio(1) : nan)},
+           {"impressions", Json::num(many.impressions)},
+           {"questions", Json::num(many.questions)},
+           {"load_average", Json::str(load_average())}});
     }
   }
+  fmt::print(
+      "\nsetup: building the simulation's state before the first step (the citizens' initial "
+      "draws), included in the times above\n");
+  for (const auto& note : setup_notes) fmt::print("{}\n", note);
   const double rss = civsim::bench::peak_rss_bytes();
   const double gauge_end = threads > 1 ? civsim::bench::parallel_gauge(threads) : 1.0;
   fmt::print(
