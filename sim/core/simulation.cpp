@@ -376,6 +376,8 @@ struct Simulation::State {
   // step.
   std::vector<std::uint64_t> due_scratch;
   std::vector<std::vector<GiveUp>> give_up_chunks;
+  // The concern pass's new questions per chunk, kept across steps like the lists above.
+  std::vector<std::vector<std::pair<std::size_t, Question>>> question_chunks;
   // publish_all's per-chunk buffers, kept between calls so that their memory is reused: staged
   // exposures with their ring slots, how many go to each slot, exposures per post (run-length).
   // One cache line each: neighbouring chunks are filled by different threads, and the vectors'
@@ -1666,22 +1668,28 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
   const auto& qp = sc.questions;
   const auto m = static_cast<std::int64_t>(concerned.size());
   const std::int64_t n_chunks = (m + kChunk - 1) / kChunk;
-  std::vector<std::vector<double>> chunk_excess(static_cast<std::size_t>(n_chunks));
-  std::vector<std::vector<std::pair<std::size_t, Question>>> chunk_questions(
-      static_cast<std::size_t>(n_chunks));
-  // Citizens who stay concerned, per chunk; the others leave the list.
-  std::vector<std::vector<NodeId>> chunk_keep(static_cast<std::size_t>(n_chunks));
+  // Per chunk: its regions' excess concern, its new questions (lists kept across steps), and how
+  // many of its citizens stay concerned, moved to the front of the chunk's range of the list.
+  std::vector<double> chunk_excess(static_cast<std::size_t>(n_chunks) * n_regions);
+  auto& chunk_questions = question_chunks;
+  if (chunk_questions.size() < static_cast<std::size_t>(n_chunks))
+    chunk_questions.resize(static_cast<std::size_t>(n_chunks));
+  std::vector<std::size_t> chunk_kept(static_cast<std::size_t>(n_chunks));
   std::vector<std::size_t> followed;
   if (n_chunks > 0)
 #pragma omp parallel for schedule(dynamic, 1) if (n_chunks > 1) private(followed)
     for (std::int64_t c = 0; c < n_chunks; ++c) {
-      // Filled in thread-private vectors and moved out at the end: the vector objects of
-      // neighbouring chunks share cache lines, and writing their end pointers at every push_back
-      // from two threads cost more than the second thread gained.
+      // Filled in thread-private vectors (the question list takes over the chunk's memory) and
+      // stored at the end: the vector objects of neighbouring chunks share cache lines, and
+      // writing their end pointers at every push_back from two threads cost more than the second
+      // thread gained.
       std::vector<double> ex(n_regions, 0.0);
       std::vector<std::pair<std::size_t, Question>> qs;
-      std::vector<NodeId> keep;
-      keep.reserve(static_cast<std::size_t>(std::min(m - c * kChunk, kChunk)));
+      qs.swap(chunk_questions[static_cast<std::size_t>(c)]);
+      qs.clear();
+      // Citizens who stay are moved to the front of the chunk's range (in place: the write
+      // index never passes the read index), the others leave the list.
+      auto kept = static_cast<std::size_t>(c * kChunk);
       // The list is sorted and regions are contiguous id ranges, so a region's citizens form one
       // run per chunk: summed in a register from 0 and added to ex once, the same sum as adding
       // each to ex[r] (which made every iteration wait for the previous one's store).
@@ -1700,7 +1708,7 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
         }
         run_sum += x;
         // Nothing later in the step changes excess or the base, so whether u stays is known now.
-        if (x != 0 || concern_base[u] >= qp.min_concern) keep.push_back(u);
+        if (x != 0 || concern_base[u] >= qp.min_concern) concerned[kept++] = u;
         const double cu = concern(u);
         if (cu < qp.min_concern || government.empty() || qp.ask_rate_per_day <= 0 ||
             test(pending_question, u))
@@ -1733,22 +1741,33 @@ void Simulation::State::concern_and_questions(StepRecord& rec) {
         qs.emplace_back(a, Question{u, step, deadline, cu, followers});
       }
       if (run_region < n_regions) ex[run_region] += run_sum;
-      chunk_excess[static_cast<std::size_t>(c)] = std::move(ex);
-      chunk_questions[static_cast<std::size_t>(c)] = std::move(qs);
-      chunk_keep[static_cast<std::size_t>(c)] = std::move(keep);
+      std::copy(ex.begin(), ex.end(),
+                chunk_excess.begin() +
+                    static_cast<std::ptrdiff_t>(c) * static_cast<std::ptrdiff_t>(n_regions));
+      chunk_questions[static_cast<std::size_t>(c)].swap(qs);
+      chunk_kept[static_cast<std::size_t>(c)] = kept - static_cast<std::size_t>(c * kChunk);
     }
   std::vector<double> region_excess(n_regions, 0.0);
   for (std::int64_t c = 0; c < n_chunks; ++c) {
     for (std::size_t r = 0; r < n_regions; ++r)
-      region_excess[r] += chunk_excess[static_cast<std::size_t>(c)][r];
+      region_excess[r] += chunk_excess[static_cast<std::size_t>(c) * n_regions + r];
     for (auto& [a, q] : chunk_questions[static_cast<std::size_t>(c)]) {
       rec.by_region[region_series_slot(Series::questions_asked) * n_regions + region[q.asker]] += 1;
       rec[Series::questions_asked] += 1;
       accounts[a].queue.push(q, sc.accounts[a].queue == QueueDiscipline::fifo);
     }
   }
-  concerned.clear();
-  for (const auto& keep : chunk_keep) concerned.insert(concerned.end(), keep.begin(), keep.end());
+  // Close the gaps the leavers left (nothing moves while no one has left): rebuilding the list
+  // each step copied it into fresh memory on the main thread.
+  std::size_t out = 0;
+  for (std::int64_t c = 0; c < n_chunks; ++c) {
+    const auto first = concerned.begin() + c * kChunk;
+    const auto k = static_cast<std::ptrdiff_t>(chunk_kept[static_cast<std::size_t>(c)]);
+    if (static_cast<std::int64_t>(out) != c * kChunk)
+      std::copy(first, first + k, concerned.begin() + static_cast<std::ptrdiff_t>(out));
+    out += static_cast<std::size_t>(k);
+  }
+  concerned.resize(out);
   double total = 0;
   for (std::size_t r = 0; r < n_regions; ++r) {
     const double mean = region_size[r] ? (base_concern_sum[r] + region_excess[r]) /
