@@ -439,9 +439,9 @@ struct Simulation::State {
   void record(StepRecord& rec, std::vector<double>& response);
   // Set a citizen's trust or rumour state, counting the change in the aggregates in d.
   void set_trust(NodeId u, double t, Tally& d);
+  void set_rumour(NodeId u, std::uint8_t s, Tally& d);
   // Schedules k > 0 more exposures of a post.
   void add_pending(std::uint32_t post, std::int64_t k);
-  void set_rumour(NodeId u, std::uint8_t s, Tally& d);
 };
 
 Simulation::State::State(const Scenario& s, const Network& network, std::uint32_t replicate)
@@ -602,9 +602,8 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
     std::span<const NodeId> followers, extra;
   };
   // The exposure tables they need, made here: table() is not thread-safe.
-  std::int64_t made = -1;
   for (const Publication& pb : pubs)
-    if (pb.first_step < n_steps && pb.first_step != made) table(made = pb.first_step);
+    if (pb.first_step < n_steps) table(pb.first_step);
   std::vector<Audience> audiences(pubs.size());
   const auto& offsets = net.offsets();
   const NodeId* all_followers = net.follower_array().data();
