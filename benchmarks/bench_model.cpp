@@ -4,7 +4,9 @@
 // with --threads threads, in one run so that the ratios are meaningful on a noisy shared machine.
 // Prints one table: seconds per simulated day, agent-steps/s (citizens x steps / s), the thread
 // speed-up and the full / diffusion-only time ratio. Network generation is timed once and not
-// included. Not part of the test suite; run with scripts/bench.
+// included. With --scenario the workload is a scenario file's instead of the built-in stress case
+// (a national shock: every citizen's concern jumps). Not part of the test suite; run with
+// scripts/bench.
 #include <fmt/format.h>
 #include <omp.h>
 
@@ -18,6 +20,9 @@
 #include "bench_common.hpp"
 #include "core/generator.hpp"
 #include "core/simulation.hpp"
+#include "io/config.hpp"
+#include "io/errors.hpp"
+#include "io/network_file.hpp"
 
 using namespace civsim;
 using civsim::bench::Json;
@@ -81,21 +86,9 @@ Scenario diffusion_only(Scenario s) {
   return s;
 }
 
-const char* name(Strategy s) {
-  switch (s) {
-    case Strategy::broadcast:
-      return "broadcast";
-    case Strategy::reactive:
-      return "reactive";
-    case Strategy::dialogue:
-      return "dialogue";
-  }
-  return "?";
-}
-
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_benchmark(int argc, char** argv) {
   CLI::App app{"civsim model benchmark: full model per strategy arm vs diffusion only"};
   std::int64_t population = 100000;
   double followees = 30;
@@ -105,6 +98,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> arm_names{"broadcast", "reactive", "dialogue"};
   std::string json;
   bool skip_one = false;
+  std::string scenario_file;
+  std::vector<std::string> sets;
   app.add_option("--population", population, "citizens")->capture_default_str();
   app.add_option("--mean-followees", followees, "mean followees (edges per citizen)")
       ->capture_default_str();
@@ -118,9 +113,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--skip-one-thread", skip_one, "only the --threads columns (large populations)");
   app.add_option("--json", json, "write the results to this JSON file");
+  app.add_option("--scenario", scenario_file,
+                 "a scenario file's workload instead of the built-in stress case (its population "
+                 "and duration unless --population/--days are given; arms as in civsim compare)");
+  app.add_option("--set", sets, "KEY=VALUE override of the scenario file (repeatable)");
   CLI11_PARSE(app, argc, argv);
+  const bool from_file = !scenario_file.empty();
+  if (!from_file && !sets.empty()) {
+    fmt::print(stderr, "bench_model: --set needs --scenario\n");
+    return 2;
+  }
   std::vector<Strategy> arms;
-  for (const auto& a : arm_names) {
+  for (const auto& a : from_file ? std::vector<std::string>{} : arm_names) {
     if (a == "broadcast")
       arms.push_back(Strategy::broadcast);
     else if (a == "reactive")
@@ -137,10 +141,25 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const Scenario base = full_model(population, days, Strategy::broadcast, followees);
+  Scenario base = full_model(population, days, Strategy::broadcast, followees);
+  if (from_file) {
+    base = io::load_scenario(scenario_file, sets);
+    if (app.count("--population")) base.population = population;
+    if (app.count("--days")) base.time.duration_hours = days * 24;
+    population = base.population;
+    days = base.time.duration_hours / 24;
+    // Fail on a bad arm name before the network is built.
+    for (const auto& a : arm_names) io::arm_scenario(base, a, scenario_file);
+  }
+  // The scenario of one arm: the file's arm of that name, or the built-in case's strategy.
+  const auto arm_scenario = [&](std::size_t i) {
+    return from_file ? io::arm_scenario(base, arm_names[i], scenario_file)
+                     : full_model(population, days, arms[i], followees);
+  };
   omp_set_num_threads(threads);
   const auto g0 = std::chrono::steady_clock::now();
-  const Network net = generate_network(base);
+  const Network net = io::build_network(base);
+  population = base.population;  // an edge list fixes it
   const double gen = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
   const double network_bytes = static_cast<double>(net.offsets().size() * sizeof(std::uint64_t) +
                                                    net.n_edges() * sizeof(NodeId));
@@ -148,7 +167,8 @@ int main(int argc, char** argv) {
   Json out;
   out.meta("benchmark", Json::str("model"));
   out.meta("population", Json::num(static_cast<double>(population)));
-  out.meta("mean_followees", Json::num(followees));
+  out.meta("workload", Json::str(from_file ? scenario_file : "built-in stress case"));
+  if (!from_file) out.meta("mean_followees", Json::num(followees));
   out.meta("edges", Json::num(static_cast<double>(net.n_edges())));
   out.meta("days", Json::num(days));
   out.meta("steps", Json::num(static_cast<double>(base.steps())));
@@ -160,13 +180,21 @@ int main(int argc, char** argv) {
   out.meta("parallel_gauge_start", Json::num(gauge_start));
   const double agent_steps = static_cast<double>(population) * static_cast<double>(base.steps());
 
-  fmt::print(
-      "workload: power_law network, N = {} citizens, mean followees {} ({} follows), 1 government "
-      "account followed by 30% of citizens (4 posts/day); shock at 6 h, hoax rumour (10 seeds) at "
-      "8 h; {} days in 1-hour steps ({} steps); other parameters at their defaults; network "
-      "generated in {:.2f} s with {} threads (not included); best of {}; load average {} at the "
-      "start\n",
-      population, followees, net.n_edges(), days, base.steps(), gen, threads, repeats, load);
+  if (from_file)
+    fmt::print(
+        "workload: scenario {} ({}), N = {} citizens, {} follows; {} days in {}-hour steps ({} "
+        "steps); network built in {:.2f} s with {} threads (not included); best of {}; load "
+        "average {} at the start\n",
+        scenario_file, base.name, population, net.n_edges(), days, base.time.step_hours,
+        base.steps(), gen, threads, repeats, load);
+  else
+    fmt::print(
+        "workload: built-in stress case: power_law network, N = {} citizens, mean followees {} ({} "
+        "follows), 1 government account followed by 30% of citizens (4 posts/day); a national "
+        "shock at 6 h (every citizen's concern jumps), hoax rumour (10 seeds) at 8 h; {} days in "
+        "1-hour steps ({} steps); other parameters at their defaults; network generated in {:.2f} "
+        "s with {} threads (not included); best of {}; load average {} at the start\n",
+        population, followees, net.n_edges(), days, base.steps(), gen, threads, repeats, load);
   fmt::print(
       "diffusion only: the same scenario with questions (ask rate 0), the rumour, trust updates "
       "and following off; the shock stays\n");
@@ -183,8 +211,9 @@ int main(int argc, char** argv) {
   fmt::print("{:<10} {:<15} {:>10} {:>13} {:>10} {:>13} {:>8} {:>10} {:>10} {:>11} {:>10}\n", "",
              "", "", "", "", "", "", "1 thread", fmt::format("{} threads", threads), "", "");
   std::vector<std::string> setup_notes;
-  for (const Strategy arm : arms) {
-    const Scenario full = full_model(population, days, arm, followees);
+  for (std::size_t arm_i = 0; arm_i < arm_names.size(); ++arm_i) {
+    const std::string& arm = arm_names[arm_i];
+    const Scenario full = arm_scenario(arm_i);
     const Scenario diff = diffusion_only(full);
     // [variant][0 = 1 thread, 1 = `threads` threads], the best of the repeats. A repeat runs
     // every cell once, so that all cells meet the same spells of load on the shared machine.
@@ -208,7 +237,7 @@ int main(int argc, char** argv) {
     setup_notes.push_back(fmt::format(
         "{}: setup {} s (1t) {:.3f} s ({}t) of the full run, {} s (1t) {:.3f} s ({}t) of the "
         "diffusion-only run; the steps alone full/diff {} (1t) {:.2f} ({}t)",
-        name(arm), skip_one ? "-" : fmt::format("{:.3f}", t[0][0].setup), t[0][1].setup, threads,
+        arm, skip_one ? "-" : fmt::format("{:.3f}", t[0][0].setup), t[0][1].setup, threads,
         skip_one ? "-" : fmt::format("{:.3f}", t[1][0].setup), t[1][1].setup, threads,
         skip_one ? "-" : fmt::format("{:.2f}", steps_ratio(0)), steps_ratio(1), threads));
     for (int v = 0; v < 2; ++v) {
@@ -220,7 +249,7 @@ int main(int argc, char** argv) {
       fmt::print(
           "{:<10} {:<15} {:>10} {:>13} {:>10.3f} {:>13.3g} {:>8} {:>10} {:>10} {:>11.3g} "
           "{:>10.3g}\n",
-          name(arm), v == 0 ? "full" : "diffusion-only", cell(one.seconds / days, "{:.3f}"),
+          arm, v == 0 ? "full" : "diffusion-only", cell(one.seconds / days, "{:.3f}"),
           cell(agent_steps / one.seconds, "{:.3g}"), many.seconds / days,
           agent_steps / many.seconds, cell(one.seconds / many.seconds, "{:.2f}"),
           v == 0 ? cell(t[0][0].seconds / t[1][0].seconds, "{:.2f}") : std::string("-"),
@@ -228,7 +257,7 @@ int main(int argc, char** argv) {
           many.impressions, many.questions);
       const double nan = std::nan("");
       out.row(
-          {{"arm", Json::str(name(arm))},
+          {{"arm", Json::str(arm)},
            {"run", Json::str(v == 0 ? "full" : "diffusion-only")},
            {"s_per_day_1t", Json::num(skip_one ? nan : one.seconds / days)},
            {"agent_steps_per_s_1t", Json::num(skip_one ? nan : agent_steps / one.seconds)},
@@ -267,4 +296,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_benchmark(argc, argv);
+  } catch (const io::UserError& e) {
+    fmt::print(stderr, "bench_model: {}\n", e.what());
+    return 2;
+  }
 }
