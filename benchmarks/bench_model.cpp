@@ -22,6 +22,7 @@
 #include "core/simulation.hpp"
 #include "io/config.hpp"
 #include "io/errors.hpp"
+#include "io/experiment.hpp"
 #include "io/network_file.hpp"
 
 using namespace civsim;
@@ -113,9 +114,11 @@ int run_benchmark(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--skip-one-thread", skip_one, "only the --threads columns (large populations)");
   app.add_option("--json", json, "write the results to this JSON file");
-  app.add_option("--scenario", scenario_file,
-                 "a scenario file's workload instead of the built-in stress case (its population "
-                 "and duration unless --population/--days are given; arms as in civsim compare)");
+  app.add_option(
+      "--scenario", scenario_file,
+      "a scenario file's workload instead of the built-in stress case (its population "
+      "and duration unless --population/--days are given; --arms names its [[arms]] or strategies, "
+      "by default its [[arms]] as in civsim compare)");
   app.add_option("--set", sets, "KEY=VALUE override of the scenario file (repeatable)");
   CLI11_PARSE(app, argc, argv);
   const bool from_file = !scenario_file.empty();
@@ -148,6 +151,7 @@ int run_benchmark(int argc, char** argv) {
     if (app.count("--days")) base.time.duration_hours = days * 24;
     population = base.population;
     days = base.time.duration_hours / 24;
+    if (!app.count("--arms")) arm_names = io::default_arm_names(base);
     // Fail on a bad arm name before the network is built.
     for (const auto& a : arm_names) io::arm_scenario(base, a, scenario_file);
   }
