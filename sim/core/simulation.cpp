@@ -22,6 +22,7 @@
 #include "core/block_vector.hpp"
 #include "core/dynamics.hpp"
 #include "core/rng.hpp"
+#include "core/sorted_ids.hpp"
 
 namespace civsim {
 namespace {
@@ -60,27 +61,6 @@ T atomic_add(T& x, T d) {
 
 bool contains(const std::vector<NodeId>& sorted, NodeId u) {
   return std::binary_search(sorted.begin(), sorted.end(), u);
-}
-
-// Merges sorted, unique `add` into sorted, unique `into` (their union). In place: `into`'s
-// elements move to the back of its grown storage and are merged with `add` from the front, and
-// the write position never passes the read position. A new vector for each merge put the
-// concerned list (10^5-10^6 citizens) into freshly faulted pages every step.
-void merge_into(std::vector<NodeId>& into, const std::vector<NodeId>& add) {
-  if (add.empty()) return;
-  const std::size_t m = into.size(), k = add.size();
-  into.resize(m + k);
-  std::copy_backward(into.begin(), into.begin() + static_cast<std::ptrdiff_t>(m), into.end());
-  std::size_t out = 0, i = k, j = 0;  // into's elements are now at [k, k + m)
-  while (i < k + m && j < k) {
-    const NodeId a = into[i], b = add[j];
-    into[out++] = a < b ? a : b;
-    i += a <= b;
-    j += b <= a;
-  }
-  while (j < k) into[out++] = add[j++];
-  while (i < k + m) into[out++] = into[i++];
-  into.resize(out);
 }
 
 // Threshold rules count the sharers each citizen has seen, so their delivery order matters.
@@ -1600,10 +1580,11 @@ void Simulation::State::update_touched() {
   // Every touched citizen is updated independently of the others, so the order (and the thread
   // that does it) cannot matter. Gains are applied before losses (docs/model.md, Trust).
   // Visit them in id order: the per-citizen arrays are then read front to back instead of at
-  // random (at national scale each random read is a cache and TLB miss). With many touched, the
-  // bitmap gives the order without sorting.
+  // random (at national scale each random read is a cache and TLB miss). Unless they are very
+  // few, the bitmap gives the order faster than sorting: a scan reads n / 64 words, a sort of
+  // m ids costs about 40 ns each (sorting 4,000 took 0.16 ms at 10^6 citizens).
   if (touched.empty()) return;
-  if (touched.size() * 64 > n) {
+  if (touched.size() * 1024 > n) {
     touched.clear();
     for (std::size_t w = 0; w < touched_bits.size(); ++w)
       for (std::uint64_t x = touched_bits[w]; x != 0; x &= x - 1)
