@@ -126,6 +126,12 @@ int run_benchmark(int argc, char** argv) {
     fmt::print(stderr, "bench_model: --set needs --scenario\n");
     return 2;
   }
+  if (from_file && app.count("--mean-followees")) {
+    fmt::print(stderr,
+               "bench_model: with --scenario, use --set network.mean_followees=X instead of "
+               "--mean-followees\n");
+    return 2;
+  }
   std::vector<Strategy> arms;
   for (const auto& a : from_file ? std::vector<std::string>{} : arm_names) {
     if (a == "broadcast")
