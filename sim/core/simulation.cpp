@@ -113,11 +113,15 @@ struct NoInitAllocator : std::allocator<T> {
 // quiet steps of a cascade (10 us a step before).
 constexpr std::int64_t kChunk = 8192;
 // Work per task of the loops whose result does not depend on how the work is split (publication,
-// delivery, the trust pass, the rumour's transitions and contacts): smaller than kChunk, so that
-// the few thousand items of a quiet step of a regional crisis are still shared by the threads
-// (with kChunk most of those loops ran on one thread: scenarios/default.toml at 10^6 citizens
-// ran 1.4x as fast on two threads as on one).
+// delivery, the trust pass, the rumour's transitions and contacts): a sixteenth of the work, at
+// least kTask, so that the few thousand items of a quiet step of a regional crisis are still
+// shared by the threads (with kChunk most of those loops ran on one thread: scenarios/default.toml
+// at 10^6 citizens ran 1.4x as fast on two threads as on one), and at most kChunk, so that a large
+// step is cut as before (finer tasks there only add scheduling; no gain was measured).
 constexpr std::int64_t kTask = 2048;
+std::int64_t task_size(std::uint64_t work) {
+  return std::clamp(static_cast<std::int64_t>(work / 16), kTask, kChunk);
+}
 // How many citizens ahead the random-access loops prefetch their state.
 constexpr std::int64_t kPrefetch = 16;
 // Give-ups looked up per task (a step has ten thousand or more at 10^6 citizens).
@@ -576,7 +580,7 @@ void Simulation::State::publish(std::uint32_t post, NodeId audience, double feed
 
 void Simulation::State::publish_all(std::span<const Publication> pubs) {
   // The work is the concatenation of every publication's audience (followers, then the extra
-  // followers of an account), cut into fixed chunks of kTask followers. Each chunk stages its
+  // followers of an account), cut into fixed chunks (task_size). Each chunk stages its
   // exposures by ring slot; the chunks are then copied into the ring in chunk order, so the ring
   // holds the exposures in the same order whatever the thread count (the order of one sequential
   // pass over the publications).
@@ -668,7 +672,8 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
   }
   const std::uint64_t total = prefix.back();
   if (total == 0) return;
-  const auto n_tasks = static_cast<std::int64_t>((total + kTask - 1) / kTask);
+  const auto task = static_cast<std::uint64_t>(task_size(total));
+  const auto n_tasks = static_cast<std::int64_t>((total + task - 1) / task);
 
   if (staging.size() < static_cast<std::size_t>(n_tasks))
     staging.resize(static_cast<std::size_t>(n_tasks));
@@ -676,8 +681,8 @@ void Simulation::State::publish_all(std::span<const Publication> pubs) {
 #pragma omp parallel for schedule(dynamic, 1) if (n_tasks > 1)
   for (std::int64_t t = 0; t < n_tasks; ++t) {
     Staged& st = staged[static_cast<std::size_t>(t)];
-    std::uint64_t pos = static_cast<std::uint64_t>(t) * kTask;
-    const std::uint64_t end = std::min(total, pos + kTask);
+    std::uint64_t pos = static_cast<std::uint64_t>(t) * task;
+    const std::uint64_t end = std::min(total, pos + task);
     st.items.clear();
     st.items.reserve(end - pos);
     st.per_slot.assign(ring_size, 0);
@@ -1044,7 +1049,7 @@ void Simulation::State::rumour_contacts(std::vector<NodeId>& out_touched) {
 #pragma omp parallel if (m > kTask)
   {
     std::vector<NodeId> local;
-#pragma omp for schedule(static, kTask) nowait
+#pragma omp for schedule(static, task_size(static_cast <std::uint64_t>(m))) nowait
     for (std::int64_t i = 0; i < m; ++i) {
       const NodeId u = informed[static_cast<std::size_t>(i)];
       if (rumour[u] != kBeliever) continue;
@@ -1160,9 +1165,9 @@ void Simulation::State::deliver(StepRecord& rec) {
     return dp.reshare_probability * re.reshare;
   };
 
-  // The work: chunks of kTask materialised exposures, then groups of about kTask followers
-  // from consecutive follower runs, a large run split into pieces of kTask followers so that a
-  // large audience is split across threads. Apart from the threshold
+  // The work: tasks (task_size of the step's exposures) of materialised exposures, then groups of
+  // about a task's followers from consecutive follower runs, a large run split into pieces of a
+  // task's followers so that a large audience is split across threads. Apart from the threshold
   // rules, delivering an exposure reads nothing another exposure of the step writes, except
   // through order-free atomics and lists sorted afterwards, so the order does not matter.
   struct Piece {
@@ -1171,31 +1176,34 @@ void Simulation::State::deliver(StepRecord& rec) {
   };
   std::vector<Piece> pieces;
   std::uint64_t run_exposures = 0;
+  for (const FollowerRun& run : bucket.runs) run_exposures += run.count;
+  const std::int64_t task = task_size(static_cast<std::uint64_t>(m) + run_exposures);
   for (std::size_t r = 0; r < bucket.runs.size(); ++r) {
     const FollowerRun& run = bucket.runs[r];
-    for (std::uint32_t b = 0; b < run.count; b += static_cast<std::uint32_t>(kTask))
+    for (std::uint32_t b = 0; b < run.count; b += static_cast<std::uint32_t>(task))
       pieces.push_back({static_cast<std::uint32_t>(r), b,
-                        std::min(run.count, b + static_cast<std::uint32_t>(kTask))});
+                        std::min(run.count, b + static_cast<std::uint32_t>(task))});
     if ((posts[run.post].pending -= run.count) == 0) drained.push_back(run.post);
-    run_exposures += run.count;
   }
   std::vector<std::size_t> group_start{0};  // pieces of group g: [group_start[g], [g + 1])
   std::uint64_t in_group = 0;
   for (std::size_t k = 0; k < pieces.size(); ++k) {
     in_group += pieces[k].end - pieces[k].begin;
-    if (in_group >= static_cast<std::uint64_t>(kTask) || k + 1 == pieces.size()) {
+    if (in_group >= static_cast<std::uint64_t>(task) || k + 1 == pieces.size()) {
       group_start.push_back(k + 1);
       in_group = 0;
     }
   }
-  const std::int64_t item_chunks = (m + kTask - 1) / kTask;
+  const std::int64_t item_chunks = (m + task - 1) / task;
   const auto n_tasks = item_chunks + static_cast<std::int64_t>(group_start.size() - 1);
   // Threshold models deliver in ring order on one thread: the exposure that brings a citizen's
   // count of sharers seen to the threshold is the one that reshares, and its draws (following)
   // and depth then depend on the order, which a parallel loop would leave to thread timing.
-  // (They have no follower runs.)
+  // (They have no follower runs.) A parallel delivery has fixed costs (per-thread lists, the
+  // reached candidates marked after the loop) that fewer than kChunk exposures do not repay: the
+  // cascade benchmark's fifth hop took 0.27 instead of 0.15 ms on two threads with kTask here.
 #pragma omp parallel if (static_cast <std::uint64_t>(m) + run_exposures > \
-                             static_cast <std::uint64_t>(kTask) &&        \
+                             static_cast <std::uint64_t>(kChunk) &&       \
                          !threshold_model)
   {
     std::vector<Share> l_shares;
@@ -1362,8 +1370,8 @@ void Simulation::State::deliver(StepRecord& rec) {
           if (run_count && atomic_add(posts[run_post].pending, -run_count) == run_count)
             l_drained.push_back(run_post);
         };
-        const std::int64_t end = std::min(m, (t + 1) * kTask);
-        for (std::int64_t i = t * kTask; i < end; ++i) {
+        const std::int64_t end = std::min(m, (t + 1) * task);
+        for (std::int64_t i = t * task; i < end; ++i) {
           if (i + kPrefetch < m) {
             const Exposure& ahead = bucket.items[static_cast<std::size_t>(i + kPrefetch)];
             prefetch(posts[ahead.post], ahead.u);
@@ -1600,7 +1608,7 @@ void Simulation::State::update_touched() {
   {
     std::vector<NodeId> l_bel, l_inf, l_con;
     Tally l_tally(n_regions);
-#pragma omp for schedule(static, kTask) nowait
+#pragma omp for schedule(static, task_size(static_cast <std::uint64_t>(m))) nowait
     for (std::int64_t i = 0; i < m; ++i) {
       const NodeId u = touched[static_cast<std::size_t>(i)];
       const std::uint8_t before = rumour[u];
@@ -1675,7 +1683,7 @@ void Simulation::State::rumour_transitions() {
 #pragma omp parallel if (m > kTask)
   {
     Tally l_tally(n_regions);
-#pragma omp for schedule(static, kTask) nowait
+#pragma omp for schedule(static, task_size(static_cast <std::uint64_t>(m))) nowait
     for (std::int64_t i = 0; i < m; ++i) {
       const NodeId u = informed[static_cast<std::size_t>(i)];
       const auto w =
